@@ -1,0 +1,42 @@
+"""`python -m server --host H --port P --data-dir D`: run the server."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from server.app import create_app
+from server.config import ConfigError, load_settings
+from server.logs import setup_logging
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m server", description=__doc__)
+    parser.add_argument("--host", help="listen address (default 127.0.0.1, env HOST)")
+    parser.add_argument("--port", type=int, help="listen port (default 8080, env PORT)")
+    parser.add_argument("--data-dir", type=Path, help="SQLite file, objects, secret key")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings(host=args.host, port=args.port, data_dir=args.data_dir)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level, settings.log_format)
+    app = create_app(settings)
+    url = f"http://{settings.host}:{settings.port}"
+
+    async def announce(_app: web.Application) -> None:
+        logging.getLogger("server").info("listening", extra={"url": url})
+        print(f"Interview Agent is running at {url}", flush=True)
+
+    app.on_startup.append(announce)
+    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

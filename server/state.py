@@ -1,0 +1,15 @@
+"""Typed application state (aiohttp AppKeys) shared by routes and start-up code."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from server.config import Settings
+from server.ratelimit import LoginThrottle
+from storage.objects import ObjectStore
+
+SETTINGS = web.AppKey("settings", Settings)
+DB = web.AppKey("db", async_sessionmaker[AsyncSession])
+OBJECTS = web.AppKey("objects", ObjectStore)
+LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)

@@ -1,0 +1,122 @@
+"""Interview records: creation, ownership-checked reads, status changes, soft delete."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.errors import IllegalTransition, NotFound
+from storage.lifecycle import TERMINAL, can_transition
+from storage.models import CanvasSnapshot, Interview, Transcription, utcnow
+
+
+@dataclass(frozen=True)
+class InterviewStats:
+    transcript_count: int
+    snapshot_count: int
+
+
+async def create_interview(
+    s: AsyncSession, user_id: str, *, type: str, role: str, level: str, company: str
+) -> Interview:
+    row = Interview(
+        user_id=user_id,
+        type=type,
+        role=role,
+        level=level,
+        company=company,
+        status="scheduled",
+        canvas_snapshot_count=0,
+    )
+    s.add(row)
+    await s.flush()
+    return row
+
+
+async def get_interview(s: AsyncSession, interview_id: str, user_id: str) -> Interview:
+    """The caller's own, not deleted interview; anyone else's id is simply not found."""
+    row = await s.scalar(
+        select(Interview).where(
+            Interview.id == interview_id,
+            Interview.user_id == user_id,
+            Interview.deleted_at.is_(None),
+        )
+    )
+    if row is None:
+        raise NotFound("interview", interview_id)
+    return row
+
+
+async def list_interviews(
+    s: AsyncSession, user_id: str, *, limit: int, offset: int
+) -> tuple[list[Interview], int]:
+    visible = (Interview.user_id == user_id, Interview.deleted_at.is_(None))
+    total = await s.scalar(select(func.count()).select_from(Interview).where(*visible))
+    rows = await s.scalars(
+        select(Interview)
+        .where(*visible)
+        .order_by(Interview.created_at.desc(), Interview.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(rows), int(total or 0)
+
+
+async def interview_stats(s: AsyncSession, interview_id: str) -> InterviewStats:
+    transcripts = await s.scalar(
+        select(func.count())
+        .select_from(Transcription)
+        .where(Transcription.interview_id == interview_id)
+    )
+    snapshots = await s.scalar(
+        select(func.count())
+        .select_from(CanvasSnapshot)
+        .where(CanvasSnapshot.interview_id == interview_id)
+    )
+    return InterviewStats(int(transcripts or 0), int(snapshots or 0))
+
+
+def apply_status(row: Interview, status: str) -> None:
+    """Move `row` to `status`, filling the timestamps and duration the change implies.
+
+    `completed_at` records when the interview ended, whichever terminal state it reached.
+    """
+    if not can_transition(row.status, status):
+        raise IllegalTransition(row.status, status)
+    now = utcnow()
+    row.status = status
+    if status == "in_progress" and row.started_at is None:
+        row.started_at = now
+    if status in TERMINAL:
+        row.completed_at = now
+        if row.started_at is not None:
+            row.duration_seconds = max(0, int((now - row.started_at).total_seconds()))
+
+
+async def update_status(
+    s: AsyncSession,
+    interview_id: str,
+    user_id: str,
+    *,
+    status: str | None = None,
+    phase: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Interview:
+    row = await get_interview(s, interview_id, user_id)
+    if status is not None:
+        apply_status(row, status)
+    if phase is not None:
+        row.current_phase = phase
+    if metadata is not None:
+        row.metadata_ = {**(row.metadata_ or {}), **metadata}
+    await s.flush()
+    return row
+
+
+async def soft_delete_interview(s: AsyncSession, interview_id: str, user_id: str) -> None:
+    row = await get_interview(s, interview_id, user_id)
+    row.deleted_at = utcnow()
+    await s.flush()

@@ -1,0 +1,36 @@
+import { useState } from "react";
+import { api } from "../api.js";
+import { useAuth } from "../auth.jsx";
+import { Link, navigate } from "../router.jsx";
+
+export default function Header() {
+  const { user, setUser } = useAuth();
+  const [busy, setBusy] = useState(false);
+
+  async function logout() {
+    setBusy(true);
+    try {
+      await api.logout();
+    } catch {
+      // Even if the request fails, drop the local session view.
+    }
+    setUser(null);
+    navigate("/login", { replace: true });
+  }
+
+  return (
+    <header className="app-header">
+      <Link to="/" className="brand">
+        <span className="brand-mark">IA</span> Interview Agent
+      </Link>
+      <div className="header-user">
+        <span className="user-name" data-testid="user-name" title={user?.email}>
+          {user?.name || user?.email}
+        </span>
+        <button type="button" className="button small" onClick={logout} disabled={busy} data-testid="logout">
+          Log out
+        </button>
+      </div>
+    </header>
+  );
+}
