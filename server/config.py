@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from server.ice import IceServer, is_loopback
 from storage.db import normalize_url
 
 
@@ -36,6 +37,13 @@ class Settings(BaseSettings):
     login_attempts_per_email: int = Field(5, ge=1)
     login_attempts_per_ip: int = Field(20, ge=1)
     login_window_s: int = Field(900, ge=1)
+    ice_servers: list[IceServer] = Field(default_factory=list)
+    ice_loopback_only: bool | None = None
+    agent: Literal["none", "echo"] = "none"
+    connect_timeout_s: float = Field(30.0, gt=0)
+    disconnect_timeout_s: float = Field(10.0, gt=0)
+    idle_timeout_s: float = Field(120.0, gt=0)
+    segment_s: float = Field(5.0, gt=0, le=5.0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
     web_dist: Path = Path(__file__).resolve().parent.parent / "web" / "dist"
@@ -65,6 +73,8 @@ class Settings(BaseSettings):
             updates["object_store_url"] = f"file://{data_dir / 'objects'}"
         elif self.object_store_url.startswith("s3://") and not self.s3_endpoint:
             raise ConfigError("S3_ENDPOINT: required when OBJECT_STORE_URL is s3://")
+        if self.ice_loopback_only is None:
+            updates["ice_loopback_only"] = is_loopback(self.host)
         if not self.secret_key:
             updates["secret_key"] = _load_or_create_secret(data_dir / "secret_key")
         return self.model_copy(update=updates)

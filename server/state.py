@@ -7,9 +7,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from server.config import Settings
 from server.ratelimit import LoginThrottle
+from server.sessions import SessionManager
 from storage.objects import ObjectStore
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", async_sessionmaker[AsyncSession])
 OBJECTS = web.AppKey("objects", ObjectStore)
 LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
+SESSIONS = web.AppKey("sessions", SessionManager)

@@ -4,6 +4,7 @@ TEST_DATABASE_URL / TEST_S3_ENDPOINT."""
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import pwd
@@ -115,3 +116,51 @@ def s3_server() -> Iterator[S3Server]:
         yield server
     finally:
         server.stop()
+
+
+class TcpProxy:
+    """Forwards a loopback port to another; `cut()` makes the target unreachable (refused
+    connections, open ones dropped) until `restore()`, as a stopped server would."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = free_port()
+        self._server: asyncio.base_events.Server | None = None
+        self._links: set[asyncio.StreamWriter] = set()
+
+    @property
+    def endpoint(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    async def restore(self) -> None:
+        self._server = await asyncio.start_server(self._link, "127.0.0.1", self.port)
+
+    async def cut(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in list(self._links):
+            writer.close()
+        self._links.clear()
+
+    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+        self._links.update({writer, up_writer})
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except (OSError, asyncio.CancelledError):
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+        self._links.difference_update({writer, up_writer})

@@ -1,0 +1,59 @@
+"""Start-up and shutdown of the real-time side: ICE mode, the VP8 pass-through, recordings,
+and the live sessions (closed first on shutdown, so their recordings are finalised)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from agents.echo import EchoAgent
+from agents.hooks import Agent
+from media import passthrough
+from server.config import Settings
+from server.ice import disable_loopback_only, enable_loopback_only
+from server.recordings import RecordingShipper
+from server.session import SessionConfig
+from server.sessions import SessionManager
+from server.state import DB, OBJECTS, SESSIONS, SETTINGS
+
+
+def agent_factory(settings: Settings):  # type: ignore[no-untyped-def]
+    def make() -> Agent | None:
+        if settings.agent == "echo":
+            return EchoAgent()
+        return None
+
+    return make
+
+
+async def realtime(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    if settings.ice_loopback_only:
+        enable_loopback_only()
+    passthrough.install()
+    manager: SessionManager | None = None
+
+    async def on_finalized(interview_id, final):  # type: ignore[no-untyped-def]
+        assert manager is not None
+        await manager.record_finalized(interview_id, final)
+
+    shipper = RecordingShipper(app[OBJECTS], settings.data_dir / "spool", on_finalized)
+    config = SessionConfig(
+        ice_servers=settings.ice_servers,
+        loopback_only=bool(settings.ice_loopback_only),
+        connect_timeout_s=settings.connect_timeout_s,
+        disconnect_timeout_s=settings.disconnect_timeout_s,
+        idle_timeout_s=settings.idle_timeout_s,
+        segment_s=settings.segment_s,
+    )
+    manager = SessionManager(app[DB], shipper, config, agent_factory(settings))
+    app[SESSIONS] = manager
+    await shipper.start()
+    await manager.recover()
+    yield
+    await manager.close_all("server_shutdown")
+    await shipper.close()
+    passthrough.uninstall()
+    if settings.ice_loopback_only:
+        disable_loopback_only()

@@ -1,0 +1,106 @@
+"""A candidate in real Chromium: signs up, starts an interview, talks, hangs up; the server
+kept a recording that decodes and really contains what the microphone played."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import av
+import numpy as np
+from playwright.async_api import Browser, expect
+
+from server.app import create_app
+from tests.rtc.conftest import rtc_settings
+
+
+def read_wav(path: Path) -> np.ndarray:
+    with av.open(str(path)) as c:
+        return np.concatenate([f.to_ndarray().reshape(-1) for f in c.decode(audio=0)])
+
+
+def decode(data: bytes, kind: str) -> tuple[list, int]:
+    with av.open(io.BytesIO(data)) as c:
+        if kind == "audio":
+            frames = [f.to_ndarray()[0] for f in c.decode(audio=0)]
+            return frames, c.streams.audio[0].rate
+        return [f.time for f in c.decode(video=0)], 0
+
+
+def best_correlation(recording: np.ndarray, reference: np.ndarray) -> float:
+    """Peak normalised cross-correlation of a 2 s slice of the reference in the recording."""
+    ref = reference[48_000:144_000].astype(np.float64)
+    ref = (ref - ref.mean()) / (ref.std() + 1e-9)
+    rec = recording.astype(np.float64)
+    n = len(rec) + len(ref)
+    size = 1 << (n - 1).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(rec, size) * np.conj(np.fft.rfft(ref, size)), size)
+    win = np.convolve(rec**2, np.ones(len(ref)), "valid")
+    win_mean = np.convolve(rec, np.ones(len(ref)), "valid") / len(ref)
+    energy = np.sqrt(np.maximum(win - len(ref) * win_mean**2, 1e-9))
+    return float(np.max(corr[: len(energy)] / energy))
+
+
+async def test_browser_call_end_to_end(aiohttp_server, tmp_path, browser: Browser,
+                                       speech_wav: Path) -> None:
+    server = await aiohttp_server(create_app(rtc_settings(tmp_path, segment_s=5.0)))
+    base = f"http://127.0.0.1:{server.port}"
+    page = await browser.new_page()
+
+    await page.goto(f"{base}/signup")
+    await page.fill("input[name=name]", "Grace")
+    await page.fill("input[name=email]", "grace@example.com")
+    await page.fill("input[name=password]", "correct horse battery")
+    await page.click("button[type=submit]")
+    card = page.get_by_test_id("company-free_practice")
+    await expect(card).to_be_visible(timeout=10_000)
+    await card.get_by_test_id("start-interview").click()
+    await page.wait_for_url("**/interviews/*", timeout=10_000)
+    interview_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+
+    await page.get_by_test_id("join").click()
+    await expect(page.get_by_test_id("conn-state")).to_have_text("connected", timeout=20_000)
+    connected_at = time.monotonic()
+    pong = await page.evaluate("""() => new Promise((resolve, reject) => {
+        const ch = window.__events;
+        const t = setTimeout(() => reject(new Error("no pong")), 5000);
+        ch.addEventListener("message", (e) => {
+            const m = JSON.parse(e.data);
+            if (m.type === "pong") { clearTimeout(t); resolve(m); }
+        });
+        ch.send(JSON.stringify({type: "ping", id: "browser"}));
+    })""")
+    assert pong["id"] == "browser"
+    await page.wait_for_timeout(8_000)
+    packets = await page.evaluate("""async () => {
+        const stats = await window.__interviewPc.getStats();
+        let n = 0;
+        stats.forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "audio") n += s.packetsReceived; });
+        return n;
+    }""")
+    assert packets > 100, packets
+    await page.get_by_test_id("end").click()
+    call_s = time.monotonic() - connected_at
+
+    api = page.context.request
+    deadline = time.monotonic() + 60
+    while True:
+        record = await (await api.get(f"{base}/api/interviews/{interview_id}")).json()
+        if record["has_audio"] and record["has_video"]:
+            break
+        assert time.monotonic() < deadline, record
+        await page.wait_for_timeout(300)
+    assert record["status"] == "completed"
+
+    audio = await (await api.get(f"{base}/api/interviews/{interview_id}/media/audio")).body()
+    frames, rate = decode(audio, "audio")
+    pcm = np.concatenate(frames)
+    assert abs(len(pcm) / rate - call_s) < 0.1 * call_s, (len(pcm) / rate, call_s)
+    assert best_correlation(pcm, read_wav(speech_wav)) > 0.5
+
+    video = await (await api.get(f"{base}/api/interviews/{interview_id}/media/video")).body()
+    times, _ = decode(video, "video")
+    assert len(times) > 50
+    assert times[-1] - times[0] > 0.7 * call_s
+    await page.close()
