@@ -76,7 +76,9 @@ async def test_browser_call_end_to_end(aiohttp_server, tmp_path, browser: Browse
     packets = await page.evaluate("""async () => {
         const stats = await window.__interviewPc.getStats();
         let n = 0;
-        stats.forEach((s) => { if (s.type === "inbound-rtp" && s.kind === "audio") n += s.packetsReceived; });
+        stats.forEach((s) => {
+            if (s.type === "inbound-rtp" && s.kind === "audio") n += s.packetsReceived;
+        });
         return n;
     }""")
     assert packets > 100, packets

@@ -63,9 +63,9 @@ async def test_a_hundred_sessions_leave_no_tasks_threads_or_files(rtc) -> None:
         interview_id = await new_interview(rtc)
         peer = CandidatePeer(video=False)
         await peer.connect(rtc, interview_id)
+        session = manager.live[interview_id]
         peer.send({"type": "session.end"})
-        while manager.live:
-            await asyncio.sleep(0.02)
+        await asyncio.wait_for(session.ended.wait(), 10)
         await peer.close()
 
     for _ in range(5):  # warm up pools, caches and the executor
