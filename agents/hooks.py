@@ -1,18 +1,41 @@
-"""What an interviewer sees of a live session, so agents need nothing from server or media."""
+"""What an interviewer sees of a live session, so agents need nothing from server or media.
+
+The server implements `AgentIO` for each session and calls an `Agent` with it; the agent
+returns when the conversation is over (or is cancelled when the session ends first).
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+Speaker = Literal["candidate", "agent"]
+
+
+@dataclass(frozen=True)
+class InterviewBrief:
+    """The interview being held, as the candidate chose it."""
+
+    interview_id: str
+    type: str  # "system_design" | "coding"
+    role: str
+    level: str  # "junior" | "mid" | "senior" | "staff"
+    company: str  # "free_practice" | "google" | "meta" | "amazon" | "netflix"
+    question_id: str | None = None
+    question_text: str | None = None
 
 
 class AgentIO(Protocol):
     """The session's side of the conversation, as handed to an agent."""
 
-    interview_id: str
+    brief: InterviewBrief
 
     def pcm_in(self) -> AsyncIterator[bytes]:
         """The candidate's voice: 16 kHz mono s16 PCM, 20 ms chunks; ends with the session."""
+
+    def text_in(self) -> AsyncIterator[str]:
+        """Answers the candidate typed instead of speaking (`chat.text` events)."""
 
     def play(self, pcm_24k: bytes) -> None:
         """Queue agent speech (24 kHz mono s16, any length) for the candidate."""
@@ -21,7 +44,19 @@ class AgentIO(Protocol):
         """Drop all queued agent speech at once (barge-in)."""
 
     def send_event(self, event: dict[str, Any]) -> None:
-        """Send a data-channel event (caption, phase, ...) to the browser."""
+        """Send a data-channel event to the browser."""
+
+    async def transcript(self, speaker: Speaker, text: str, final: bool) -> None:
+        """Partial text becomes a caption; final text is also stored as a transcript row."""
+
+    async def set_question(self, question_id: str, text: str) -> None:
+        """Record which question this interview is about."""
+
+    async def set_phase(self, phase: str, state: dict[str, Any] | None = None) -> None:
+        """Record the phase (and agent state) and tell the browser; "done" ends the interview."""
+
+    async def finish(self, status: Literal["completed", "failed"], reason: str) -> None:
+        """End the interview now with this outcome."""
 
 
 Agent = Callable[[AgentIO], Awaitable[None]]

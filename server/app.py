@@ -10,7 +10,7 @@ from aiohttp import web
 from server.config import Settings
 from server.errors import error_middleware
 from server.ratelimit import LoginThrottle, RateLimiter
-from server.routes import auth, health, interviews, media, rtc, static
+from server.routes import auth, health, interviews, media, rtc, static, transcripts
 from server.rtc import realtime
 from server.state import DB, LOGIN_THROTTLE, OBJECTS, SETTINGS
 from storage.db import create_engine, migrate, session_maker
@@ -52,6 +52,6 @@ def create_app(settings: Settings) -> web.Application:
         per_ip=RateLimiter(settings.login_attempts_per_ip, settings.login_window_s),
     )
     app.cleanup_ctx.extend([database, objects, realtime])
-    for module in (health, auth, interviews, media, rtc, static):
+    for module in (health, auth, interviews, media, rtc, transcripts, static):
         app.add_routes(module.routes)
     return app

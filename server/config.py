@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     login_window_s: int = Field(900, ge=1)
     ice_servers: list[IceServer] = Field(default_factory=list)
     ice_loopback_only: bool | None = None
-    agent: Literal["none", "echo"] = "none"
+    agent: Literal["none", "echo", "alternating"] = "none"
     connect_timeout_s: float = Field(30.0, gt=0)
     disconnect_timeout_s: float = Field(10.0, gt=0)
     idle_timeout_s: float = Field(120.0, gt=0)

@@ -26,5 +26,10 @@ OUTBOUND_INTERVAL = Histogram(
     "Time between consecutive outbound (agent) audio frames handed to the encoder",
     buckets=_FRAME_BUCKETS,
 )
+PCM_TO_AGENT = Histogram(
+    "ia_pcm_to_agent_seconds",
+    "From an inbound audio frame's push into the 16 kHz resampler to the agent taking the chunk",
+    buckets=(0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.05, 0.1),
+)
 SEGMENTS_UPLOADED = Counter("ia_segments_uploaded_total", "Recording segments stored")
 STORE_RETRIES = Counter("ia_object_store_retries_total", "Uploads retried: store unavailable")

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from agents.alternating import AlternatingAgent
 from agents.echo import EchoAgent
 from agents.hooks import Agent
 from media import passthrough
@@ -22,6 +23,8 @@ def agent_factory(settings: Settings):  # type: ignore[no-untyped-def]
     def make() -> Agent | None:
         if settings.agent == "echo":
             return EchoAgent()
+        if settings.agent == "alternating":
+            return AlternatingAgent()
         return None
 
     return make

@@ -13,23 +13,27 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamTrack
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agents.hooks import Agent
+from agents.hooks import Agent, InterviewBrief
 from media import passthrough
 from media.fanout import Fanout
 from media.playout import AgentAudioTrack
 from media.recorder import Recorder
 from media.resample import Resampler
 from server import metrics
-from server.events import Event, EventChannel, EventRouter
+from server.agent_io import SessionAgentIO
+from server.events import Event, EventChannel, EventError, EventRouter
 from server.ice import IceServer, keep_loopback_candidates, rtc_configuration
 from server.recordings import RecordingShipper
+from server.transcripts import TranscriptWriter
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +49,10 @@ END_STATUS = {
     "server_shutdown": "abandoned",
     "internal_error": "failed",
 }
+
+
+UNSENT_EVENTS_MAX = 200
+AGENT_WAITS_FOR_CHANNEL_S = 10.0
 
 
 class BadOffer(Exception):
@@ -67,21 +75,24 @@ OnEnded = Callable[["InterviewSession", str], Awaitable[None]]
 class InterviewSession:
     def __init__(
         self,
-        interview_id: str,
+        brief: InterviewBrief,
         *,
+        db: async_sessionmaker[AsyncSession],
         config: SessionConfig,
         shipper: RecordingShipper,
         agent: Agent | None,
         on_ended: OnEnded,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        interview_id = brief.interview_id
         self.interview_id = interview_id
+        self.db = db
         self.config = config
         self.shipper = shipper
         self.router = EventRouter()
         self.events: EventChannel | None = None
         self.outbound = MeteredAgentTrack()
-        self.pcm = Resampler()
+        self.pcm = Resampler(on_delivered=metrics.PCM_TO_AGENT.observe)
         self.recorder = Recorder(
             shipper.spool_dir(interview_id),
             on_segment=lambda track, _index, path: shipper.segment_closed(
@@ -89,6 +100,8 @@ class InterviewSession:
             ),
             segment_s=config.segment_s,
         )
+        self.transcripts = TranscriptWriter(db, interview_id, self.send_event)
+        self.agent_io = SessionAgentIO(self, brief)
         self.end_reason: str | None = None
         self.ended = asyncio.Event()
         self._agent = agent
@@ -101,8 +114,11 @@ class InterviewSession:
         self._last_audio_at = clock()
         self._audio_frames_seen = 0
         self._disconnected_since: float | None = None
+        self._unsent: deque[dict[str, Any]] = deque(maxlen=UNSENT_EVENTS_MAX)
+        self._channel_ready = asyncio.Event()
         self.router.on("session.end", self._on_end_event)
         self.router.on("ping", self._on_ping)
+        self.router.on("chat.text", self._on_chat_text)
 
     @property
     def pc(self) -> RTCPeerConnection:
@@ -119,6 +135,7 @@ class InterviewSession:
         pc.on("datachannel", self._on_datachannel)
         pc.on("connectionstatechange", self._on_connection_state)
         await self.recorder.start()
+        await self.transcripts.start()
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         except Exception as exc:  # aiortc raises ValueError and friends on bad SDP
@@ -151,16 +168,18 @@ class InterviewSession:
             await fanout.close()
         self.pcm.close()
         self.outbound.stop()
+        await self.transcripts.close()
         try:
             await self.recorder.close()
         except Exception:
             log.exception("recorder close failed", extra={"interview_id": self.interview_id})
         with contextlib.suppress(Exception):
             await self._pc.close()
-        self.shipper.finalize(self.interview_id)
         try:
             await self._on_ended(self, self.end_reason or "internal_error")
         finally:
+            # After the status write: both update the record's metadata.
+            self.shipper.finalize(self.interview_id)
             self.ended.set()
             log.info(
                 "session ended",
@@ -200,6 +219,15 @@ class InterviewSession:
             return
         self.events = EventChannel(channel, self.router)
         channel.on("message", self.events.on_message)
+        if channel.readyState == "open":
+            self._flush_unsent()
+        else:
+            channel.on("open", self._flush_unsent)
+
+    def _flush_unsent(self) -> None:
+        while self._unsent and self.events is not None:
+            self.events.send(self._unsent.popleft())
+        self._channel_ready.set()
 
     def _on_connection_state(self) -> None:
         state = self._pc.connectionState
@@ -240,15 +268,36 @@ class InterviewSession:
     async def _on_ping(self, event: Event) -> None:
         self.send_event({"type": "pong", "id": event.get("id")})
 
+    async def _on_chat_text(self, event: Event) -> None:
+        text = event.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise EventError("invalid", 'chat.text needs a non-empty "text" string')
+        if self._agent is None:
+            raise EventError("no_agent", "no interviewer is listening in this session")
+        if not self.agent_io.typed(text.strip()):
+            raise EventError("busy", "the interviewer is still reading your last messages")
+
+    async def speech_played(self, max_wait_s: float) -> None:
+        """Wait until the agent speech queued so far has gone out (or `max_wait_s` passed)."""
+        deadline = self._clock() + max_wait_s
+        # The track has no "drained" signal; a 50 ms poll is cheap and only runs at the end.
+        while self.outbound.queued_s > 0 and self._clock() < deadline:  # noqa: ASYNC110
+            await asyncio.sleep(0.05)
+
     def send_event(self, event: dict[str, Any]) -> None:
-        if self.events is not None:
+        """Send now, or as soon as the browser's data channel is open (bounded backlog)."""
+        if self.events is not None and self._channel_ready.is_set():
             self.events.send(event)
+        else:
+            self._unsent.append(event)
 
     # -- the agent ------------------------------------------------------------------------------
 
     async def _run_agent(self, agent: Agent) -> None:
+        with contextlib.suppress(TimeoutError):  # no data channel: the agent still talks
+            await asyncio.wait_for(self._channel_ready.wait(), AGENT_WAITS_FOR_CHANNEL_S)
         try:
-            await agent(_SessionAgentIO(self))
+            await agent(self.agent_io)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -289,22 +338,3 @@ class MeteredAgentTrack(AgentAudioTrack):
             metrics.OUTBOUND_INTERVAL.observe(now - self._last_at)
         self._last_at = now
         return frame
-
-
-class _SessionAgentIO:
-    def __init__(self, session: InterviewSession) -> None:
-        self._s = session
-        self.interview_id = session.interview_id
-
-    async def pcm_in(self) -> AsyncIterator[bytes]:
-        async for chunk in self._s.pcm:
-            yield chunk
-
-    def play(self, pcm_24k: bytes) -> None:
-        self._s.outbound.feed(pcm_24k)
-
-    def interrupt(self) -> None:
-        self._s.outbound.flush()
-
-    def send_event(self, event: dict[str, Any]) -> None:
-        self._s.send_event(event)

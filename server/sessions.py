@@ -9,7 +9,7 @@ from collections.abc import Callable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from agents.hooks import Agent
+from agents.hooks import Agent, InterviewBrief
 from server import metrics
 from server.recordings import FinalRecording, RecordingShipper
 from server.session import END_STATUS, BadOffer, InterviewSession, SessionConfig
@@ -40,12 +40,23 @@ class SessionManager:
         self.live: dict[str, InterviewSession] = {}
         self.ended_count = 0
 
-    async def start(self, interview_id: str, offer_sdp: str) -> str:
+    async def start(self, row: Interview, offer_sdp: str) -> str:
         """Open a session for an interview the caller owns; returns the SDP answer."""
+        interview_id = row.id
         if interview_id in self.live:
             raise SessionBusy(f"interview {interview_id} already has a live connection")
+        brief = InterviewBrief(
+            interview_id=row.id,
+            type=row.type,
+            role=row.role,
+            level=row.level,
+            company=row.company,
+            question_id=row.question_id,
+            question_text=row.question_text,
+        )
         session = InterviewSession(
-            interview_id,
+            brief,
+            db=self.db,
             config=self.config,
             shipper=self.shipper,
             agent=self.agent_factory(),

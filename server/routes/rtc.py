@@ -36,7 +36,7 @@ async def offer(request: web.Request) -> web.Response:
     if not body.sdp.lstrip().startswith("v=0"):
         raise AppError(400, "bad_sdp", "sdp is not a session description (must start with v=0)")
     try:
-        answer = await request.app[SESSIONS].start(row.id, body.sdp)
+        answer = await request.app[SESSIONS].start(row, body.sdp)
     except SessionBusy as exc:
         raise AppError(409, "already_connected", str(exc)) from None
     except BadOffer as exc:

@@ -120,3 +120,25 @@ async def soft_delete_interview(s: AsyncSession, interview_id: str, user_id: str
     row = await get_interview(s, interview_id, user_id)
     row.deleted_at = utcnow()
     await s.flush()
+
+
+async def record_phase(
+    s: AsyncSession, interview_id: str, phase: str, state: dict[str, Any] | None
+) -> None:
+    """Write the live interview's phase (and the agent's state) as the session reports it."""
+    row = await s.get(Interview, interview_id)
+    if row is None:
+        raise NotFound("interview", interview_id)
+    row.current_phase = phase
+    if state is not None:
+        row.session_state = {**(row.session_state or {}), **state}
+    await s.flush()
+
+
+async def record_question(s: AsyncSession, interview_id: str, question_id: str, text: str) -> None:
+    row = await s.get(Interview, interview_id)
+    if row is None:
+        raise NotFound("interview", interview_id)
+    row.question_id = question_id
+    row.question_text = text
+    await s.flush()
