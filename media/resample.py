@@ -8,7 +8,9 @@ speech is worth less than fresh speech.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
+from collections.abc import Callable
 
 import av
 from av.audio.frame import AudioFrame
@@ -22,10 +24,19 @@ class Resampler:
 
     Every chunk is `chunk_ms` of 16 kHz mono s16 little-endian PCM (640 bytes for 20 ms).
     The iterator ends after `close()` once the queued chunks are consumed.
+
+    `on_delivered(seconds)`, if given, is called as each chunk leaves the iterator with the
+    time since the `push()` that completed it: resampling plus the wait for the agent's task.
     """
 
     def __init__(
-        self, *, rate_hz: int = RATE_OUT_HZ, chunk_ms: int = 20, max_chunks: int = 50
+        self,
+        *,
+        rate_hz: int = RATE_OUT_HZ,
+        chunk_ms: int = 20,
+        max_chunks: int = 50,
+        on_delivered: Callable[[float], object] | None = None,
+        clock: Callable[[], float] = time.perf_counter,
     ) -> None:
         self.rate_hz = rate_hz
         self.chunk_bytes = rate_hz * chunk_ms // 1000 * BYTES_PER_SAMPLE
@@ -33,6 +44,9 @@ class Resampler:
         self._buf = bytearray()
         self._primed = False
         self._q: deque[bytes] = deque(maxlen=max_chunks)
+        self._on_delivered = on_delivered
+        self._clock = clock
+        self._pushed_at: deque[float] = deque(maxlen=max_chunks)  # in step with _q
         self._waiter: asyncio.Future[None] | None = None
         self._closed = False
         self.chunks = 0
@@ -42,6 +56,7 @@ class Resampler:
     def push(self, frame: AudioFrame) -> None:
         if self._closed:
             return
+        pushed_at = self._clock() if self._on_delivered is not None else 0.0
         for out in self._resample(frame):
             nbytes = out.samples * BYTES_PER_SAMPLE
             if not self._primed and nbytes:
@@ -58,6 +73,7 @@ class Resampler:
             if len(self._q) == self._q.maxlen:
                 self.dropped += 1
             self._q.append(bytes(self._buf[:size]))
+            self._pushed_at.append(pushed_at)
             del self._buf[:size]
             self.chunks += 1
         self._wake()
@@ -85,6 +101,8 @@ class Resampler:
                 await self._waiter
             finally:
                 self._waiter = None
+        if self._on_delivered is not None and self._pushed_at:
+            self._on_delivered(self._clock() - self._pushed_at.popleft())
         return self._q.popleft()
 
     def _resample(self, frame: AudioFrame) -> list[AudioFrame]:
