@@ -7,14 +7,16 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from sandbox import Sandbox, SandboxConfig
 from server.config import Settings
 from server.errors import error_middleware
 from server.ratelimit import LoginThrottle, RateLimiter
-from server.routes import auth, health, interviews, media, rtc, static, transcripts
+from server.routes import auth, code, health, interviews, media, rtc, static, transcripts
 from server.rtc import realtime
-from server.state import DB, LOGIN_THROTTLE, OBJECTS, SETTINGS
+from server.state import DB, LOGIN_THROTTLE, OBJECTS, SANDBOX, SETTINGS
 from storage.db import create_engine, migrate, session_maker
 from storage.objects import open_store
+from storage.seed import seed_coding_questions
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +26,8 @@ async def database(app: web.Application) -> AsyncIterator[None]:
     engine = create_engine(settings.database_url)
     await migrate(engine)
     app[DB] = session_maker(engine)
+    async with app[DB].begin() as s:
+        await seed_coding_questions(s)
     log.info("database ready", extra={"dialect": engine.dialect.name})
     yield
     await engine.dispose()
@@ -43,6 +47,13 @@ async def objects(app: web.Application) -> AsyncIterator[None]:
     await app[OBJECTS].close()
 
 
+async def code_runner(app: web.Application) -> AsyncIterator[None]:
+    """The sandbox for candidate code; its backend (jail or Docker) is chosen at first use."""
+    app[SANDBOX] = Sandbox(SandboxConfig(_env_file=".env"))  # type: ignore[call-arg]
+    yield
+    await app[SANDBOX].aclose()
+
+
 def create_app(settings: Settings) -> web.Application:
     """Build the app; `settings` must already be resolved (see `load_settings`)."""
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
@@ -51,7 +62,7 @@ def create_app(settings: Settings) -> web.Application:
         per_email=RateLimiter(settings.login_attempts_per_email, settings.login_window_s),
         per_ip=RateLimiter(settings.login_attempts_per_ip, settings.login_window_s),
     )
-    app.cleanup_ctx.extend([database, objects, realtime])
-    for module in (health, auth, interviews, media, rtc, transcripts, static):
+    app.cleanup_ctx.extend([database, objects, code_runner, realtime])
+    for module in (health, auth, interviews, media, rtc, transcripts, code, static):
         app.add_routes(module.routes)
     return app

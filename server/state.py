@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from sandbox import Sandbox
 from server.config import Settings
 from server.ratelimit import LoginThrottle
 from server.sessions import SessionManager
@@ -15,3 +16,4 @@ DB = web.AppKey("db", async_sessionmaker[AsyncSession])
 OBJECTS = web.AppKey("objects", ObjectStore)
 LOGIN_THROTTLE = web.AppKey("login_throttle", LoginThrottle)
 SESSIONS = web.AppKey("sessions", SessionManager)
+SANDBOX = web.AppKey("sandbox", Sandbox)

@@ -163,3 +163,45 @@ class Feedback(Base):
     generated_by: Mapped[str] = mapped_column(String(100))
     prompt_version: Mapped[str] = mapped_column(String(50))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CodingQuestion(Base):
+    """A coding question with its tests; hidden tests never leave the server."""
+
+    __tablename__ = "coding_questions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    difficulty: Mapped[str] = mapped_column(String(16), index=True)
+    tags: Mapped[list[str]] = mapped_column(JSON)
+    companies: Mapped[list[str]] = mapped_column(JSON)
+    description: Mapped[str] = mapped_column(Text)
+    entry_point: Mapped[dict[str, str]] = mapped_column(JSON)
+    compare: Mapped[str] = mapped_column(String(16), default="exact")
+    templates: Mapped[dict[str, str]] = mapped_column(JSON)
+    visible_tests: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    hidden_tests: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    hints: Mapped[list[str]] = mapped_column(JSON)
+    reference_solutions: Mapped[dict[str, str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CodingSubmission(Base):
+    __tablename__ = "coding_submissions"
+    __table_args__ = (Index("ix_coding_submissions_interview", "interview_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[str] = mapped_column(ForeignKey("coding_questions.id"))
+    language: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32))
+    passed: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    time_ms: Mapped[float] = mapped_column(Numeric(10, 2))
+    memory_kb: Mapped[int] = mapped_column(Integer)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
