@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import CodingQuestion, utcnow
 
 QUESTIONS_DIR = Path(__file__).parent / "seed" / "coding_questions"
-_FIELDS = (
+QUESTION_FIELDS = (  # stored as they are in the files; `slug` is the key
     "title",
     "difficulty",
     "tags",
@@ -42,7 +42,7 @@ async def seed_coding_questions(s: AsyncSession, directory: Path = QUESTIONS_DIR
     changed = 0
     for data in question_files(directory):
         row = existing.get(data["slug"])
-        values = {f: data[f] for f in _FIELDS}
+        values = {f: data[f] for f in QUESTION_FIELDS}
         if row is None:
             s.add(CodingQuestion(slug=data["slug"], **values))
             changed += 1

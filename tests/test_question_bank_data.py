@@ -18,25 +18,12 @@ from pathlib import Path
 
 import pytest
 
-BANK_DIR = Path(__file__).resolve().parents[1] / "storage" / "seed" / "coding_questions"
+from storage.seed import QUESTION_FIELDS, QUESTIONS_DIR
+
+BANK_DIR = QUESTIONS_DIR
 QUESTION_FILES = sorted(BANK_DIR.glob("*.json"))
 
-REQUIRED_FIELDS = {
-    "slug",
-    "title",
-    "difficulty",
-    "tags",
-    "companies",
-    "description",
-    "entry_point",
-    "compare",
-    "templates",
-    "visible_tests",
-    "hidden_tests",
-    "hints",
-    "reference_solutions",
-    "wrong_solution",
-}
+REQUIRED_FIELDS = {"slug", *QUESTION_FIELDS, "wrong_solution"}
 DIFFICULTIES = {"easy", "medium", "hard"}
 COMPARE_MODES = {"exact", "unordered"}
 COMPANIES = {"google", "meta", "amazon", "netflix"}
