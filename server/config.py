@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from server.ice import IceServer, is_loopback
@@ -39,7 +39,9 @@ class Settings(BaseSettings):
     login_window_s: int = Field(900, ge=1)
     ice_servers: list[IceServer] = Field(default_factory=list)
     ice_loopback_only: bool | None = None
-    agent: Literal["none", "echo", "alternating"] = "none"
+    agent: Literal["interviewer", "none", "echo", "alternating"] = "interviewer"
+    google_api_key: SecretStr = SecretStr("")
+    live_model: str = "gemini-2.5-flash-native-audio-preview-12-2025"
     connect_timeout_s: float = Field(30.0, gt=0)
     disconnect_timeout_s: float = Field(10.0, gt=0)
     idle_timeout_s: float = Field(120.0, gt=0)

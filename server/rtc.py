@@ -1,9 +1,13 @@
 """Start-up and shutdown of the real-time side: ICE mode, the VP8 pass-through, recordings,
-and the live sessions (closed first on shutdown, so their recordings are finalised)."""
+the interviewer's voice model (Gemini Live with GOOGLE_API_KEY, else the offline Live API
+server on 127.0.0.1), and the live sessions (closed first on shutdown, so their recordings
+are finalised)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -18,16 +22,36 @@ from server.session import SessionConfig
 from server.sessions import SessionManager
 from server.state import DB, OBJECTS, SESSIONS, SETTINGS
 
+if TYPE_CHECKING:
+    from agents.live_model import LiveModel
 
-def agent_factory(settings: Settings):  # type: ignore[no-untyped-def]
+log = logging.getLogger(__name__)
+
+VOICE_MODEL: web.AppKey[LiveModel | None] = web.AppKey("voice_model")
+
+
+def agent_factory(settings: Settings, voice: LiveModel | None = None) -> Callable[[], Agent | None]:
     def make() -> Agent | None:
         if settings.agent == "echo":
             return EchoAgent()
         if settings.agent == "alternating":
             return AlternatingAgent()
+        if settings.agent == "interviewer" and voice is not None:
+            from agents.interviewer import Interviewer
+
+            return Interviewer(voice, say=voice.say)
         return None
 
     return make
+
+
+def voice_model(settings: Settings) -> LiveModel | None:
+    """The interviewer's model (started on first use, closed at shutdown)."""
+    if settings.agent != "interviewer":
+        return None
+    from agents.live_model import LiveModel
+
+    return LiveModel(settings.live_model, settings.google_api_key.get_secret_value())
 
 
 async def realtime(app: web.Application) -> AsyncIterator[None]:
@@ -50,12 +74,15 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
         idle_timeout_s=settings.idle_timeout_s,
         segment_s=settings.segment_s,
     )
-    manager = SessionManager(app[DB], shipper, config, agent_factory(settings))
+    voice = app[VOICE_MODEL] = voice_model(settings)
+    manager = SessionManager(app[DB], shipper, config, agent_factory(settings, voice))
     app[SESSIONS] = manager
     await shipper.start()
     await manager.recover()
     yield
     await manager.close_all("server_shutdown")
+    if voice is not None:
+        await voice.close()
     await shipper.close()
     passthrough.uninstall()
     if settings.ice_loopback_only:

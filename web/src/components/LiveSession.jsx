@@ -4,6 +4,10 @@ import { applyCaption } from "../captions.js";
 import Captions from "./Captions.jsx";
 import Notice from "./Notice.jsx";
 import RecIndicator from "./RecIndicator.jsx";
+import TypedAnswer from "./TypedAnswer.jsx";
+
+// The server lets the goodbye play for up to 20 s after "done" before it hangs up.
+const DONE_FALLBACK_MS = 25000;
 
 const FAILED_MESSAGE =
   "The connection failed — check your network (a firewall or VPN may block WebRTC) and join again.";
@@ -96,8 +100,9 @@ export default function LiveSession({ interview, onEnded, onConnected }) {
       case "phase":
         setPhase(msg.phase ?? null);
         if (msg.phase === "done") {
-          // The interviewer wrapped up; leave shortly after the last words.
-          setTimeout(() => finish({ sendEnd: false }), 2000);
+          // The interviewer wrapped up. The server ends the call once its goodbye has
+          // played (the channel closes and we leave); leave anyway if that never comes.
+          setTimeout(() => finish({ sendEnd: false }), DONE_FALLBACK_MS);
         }
         break;
       case "error":
@@ -191,6 +196,11 @@ export default function LiveSession({ interview, onEnded, onConnected }) {
     stream?.getVideoTracks().forEach((t) => (t.enabled = on));
   }
 
+  // A typed answer goes to the interviewer over the events channel, like speech would.
+  function sendTyped(text) {
+    return sendEvent(session.current.channel, { type: "chat.text", text });
+  }
+
   const inCall = stage === "live" || stage === "ending";
   const hasVideo = !!stream && stream.getVideoTracks().length > 0;
 
@@ -273,6 +283,7 @@ export default function LiveSession({ interview, onEnded, onConnected }) {
         <div className="captions-col">
           <h2 className="sub-head">Captions</h2>
           <Captions items={captions} />
+          <TypedAnswer onSend={sendTyped} disabled={stage !== "live"} />
         </div>
       </div>
     </div>

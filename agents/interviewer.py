@@ -1,0 +1,169 @@
+"""The AI interviewer: the server's default `Agent`.
+
+One live agent covers the whole interview (routing → intro → interview → closing → done)
+with a single instruction and the `advance_phase` tool, rather than one ADK agent per phase
+joined by agent transfer. In ADK live mode a transfer closes the model connection and opens
+a new one with the history replayed, which can stall for ~10 s when the model is still
+streaming; in a voice call that is dead air at every phase change, and each new agent
+starts without the previous one's voice and rapport. A tool call costs nothing audible, so
+the conversation flows on while the phase is recorded.
+
+Per interview: pick (or reuse) the question, pick a persona (name, voice, phrase palette),
+keep `ConversationMemory` over the candidate's final turns, feed new items back to the
+model as `[Notes: ...]` between turns, write phase + memory to the interview record, and
+end the call once the goodbye has been heard.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from google.adk.agents import LlmAgent
+from google.adk.agents.readonly_context import ReadonlyContext
+from google.adk.models import BaseLlm
+
+from agents.hooks import AgentIO
+from agents.instructions import Persona, build_instruction
+from agents.live import LiveBridge, RetryPolicy, Say, live_run_config
+from agents.memory import ConversationMemory
+from agents.notes import MemoryNotes
+from agents.phases import InterviewState
+from agents.questions import Question, pick_question, question_from_brief
+from agents.tools import PhaseKeeper
+
+log = logging.getLogger(__name__)
+
+JOINED = "[The candidate has joined the call.]"
+GOODBYE_QUIET_S = 1.2  # the model has been silent this long: its goodbye is over
+GOODBYE_MAX_WAIT_S = 10.0
+
+
+async def choose_question(io: AgentIO, rng: random.Random | None = None) -> Question:
+    """The interview's question: the one it already has, or a new pick that is recorded."""
+    brief = io.brief
+    if brief.question_text:
+        return question_from_brief(brief.type, brief.question_id, brief.question_text)
+    question = pick_question(brief.type, brief.level, brief.company, rng)
+    await io.set_question(question.id, question.text)
+    return question
+
+
+ModelSource = BaseLlm | str | Callable[[], Awaitable[BaseLlm]]
+
+
+class Interviewer:
+    def __init__(
+        self,
+        model: ModelSource,
+        *,
+        retry: RetryPolicy = RetryPolicy(),
+        say: Say | None = None,
+        rng: random.Random | None = None,
+        use_voices: bool = True,
+    ) -> None:
+        self.model = model
+        self.retry = retry
+        self.say = say
+        self.rng = rng or random.Random()
+        self.use_voices = use_voices
+
+    async def __call__(self, io: AgentIO) -> None:
+        model = self.model if isinstance(self.model, BaseLlm | str) else await self.model()
+        question = await choose_question(io, self.rng)
+        conversation = Conversation(io, question, Persona.random(self.rng), model, self)
+        await conversation.run()
+
+
+class Conversation:
+    """One interview in progress: the glue between the phases, the memory and the bridge."""
+
+    def __init__(
+        self, io: AgentIO, question: Question, persona: Persona, model: BaseLlm | str,
+        owner: Interviewer,
+    ) -> None:
+        self.io = io
+        self.question = question
+        self.persona = persona
+        self.state = InterviewState(question_id=question.id)
+        self.memory = ConversationMemory()
+        self.notes = MemoryNotes(self.memory)
+        self.keeper = PhaseKeeper(io, self.state, snapshot=self.snapshot, on_done=self._on_done)
+        self.agent = LlmAgent(
+            name="interviewer",
+            model=model,
+            instruction=self.instruction,
+            tools=[self.keeper.tool()],
+        )
+        self.bridge = LiveBridge(
+            io,
+            self.agent,
+            run_config=live_run_config(voice=persona.voice if owner.use_voices else None),
+            listener=self,
+            retry=owner.retry,
+            say=owner.say,
+            initial_state={"question_id": question.id},
+        )
+        self._finishing: asyncio.Task[None] | None = None
+
+    def instruction(self, _ctx: ReadonlyContext | None = None) -> str:
+        """Rebuilt at every (re)connection: the current phase and what the candidate said.
+        A callable, so ADK does not treat braces in the text as state placeholders."""
+        summary = self.memory.summary() if self.state.memory else ""
+        return build_instruction(
+            self.io.brief, self.question, phase=self.state.phase, persona=self.persona,
+            memory_summary=summary,
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        self.state.memory = self.memory.to_dict()
+        self.state.memory_summary = self.memory.summary()
+        return self.state.to_session_state()
+
+    async def run(self) -> None:
+        try:
+            await self.bridge.run(opening=JOINED)
+            if self._finishing is not None:
+                await self._finishing  # the model ended the call: let the goodbye finish
+        finally:
+            if self._finishing is not None and not self._finishing.done():
+                self._finishing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._finishing
+
+    # -- LiveListener -----------------------------------------------------------------
+
+    def on_candidate_said(self, text: str) -> None:
+        self.notes.observe(text)
+        self.state.memory = self.memory.to_dict()
+
+    def on_agent_turn_complete(self) -> None:
+        line = self.notes.take()
+        if line is not None and self.state.phase not in ("closing", "done"):
+            self.bridge.send_text(line, partial=True)
+
+    async def on_model_lost(self, reason: str) -> None:
+        """The interview is about to end `failed`: keep what was learnt about it."""
+        if self.state.phase != "done":
+            await self.io.set_phase(self.state.phase, self.snapshot())
+
+    # -- the end ----------------------------------------------------------------------
+
+    def _on_done(self) -> None:
+        if self._finishing is None:
+            self._finishing = asyncio.ensure_future(self._finish_after_goodbye())
+
+    async def _finish_after_goodbye(self) -> None:
+        """The model said goodbye and asked to end: wait until it has been quiet for a
+        moment (a goodbye may follow the tool call), then record `done`; AgentIO lets the
+        queued audio play out and completes the interview."""
+        waited = 0.0
+        while self.bridge.agent_quiet_for() < GOODBYE_QUIET_S and waited < GOODBYE_MAX_WAIT_S:
+            await asyncio.sleep(0.1)
+            waited += 0.1
+        await self.io.set_phase("done", self.snapshot())
+

@@ -1,0 +1,97 @@
+"""Where the interviewer's voice model lives: Gemini Live when an API key is set, otherwise
+our offline Live API server, started here on 127.0.0.1 with its own TLS certificate.
+
+The app owns one `LiveModel` (server/rtc.py) and closes it at shutdown; it starts on first
+use (`await model()`), so an app that never holds an interview (most API tests) pays
+nothing, and the first interview waits ~0.2 s for the offline server.
+
+Both are reached through the same `google.adk.models.Gemini`; offline differs only in the
+client it builds: `client_kwargs` gives google-genai a placeholder key, the server's base
+URL and an SSLContext that trusts only the server's generated CA (never the process-wide
+bundle: SSL_CERT_FILE is left alone).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from google.adk.models import Gemini
+from google.genai import types
+
+log = logging.getLogger(__name__)
+
+
+class LiveModel:
+    def __init__(self, model_name: str, api_key: str = "", **offline_options: Any) -> None:
+        self.model_name = model_name
+        self.api_key = api_key
+        self.offline: Any = None  # agents.offline.OfflineLiveServer when running offline
+        self._offline_options = offline_options
+        self._llm: Gemini | None = None
+        self._synth: Any = None
+        self._lock = asyncio.Lock()
+        self.closed = False
+
+    @property
+    def is_offline(self) -> bool:
+        return not self.api_key
+
+    async def __call__(self) -> Gemini:
+        """The ADK model, starting what it needs the first time."""
+        async with self._lock:
+            if self.closed:
+                raise RuntimeError("the interviewer's voice model is shut down")
+            if self._llm is None:
+                try:
+                    await self.start()
+                except BaseException:
+                    await self.close(final=False)
+                    raise
+            assert self._llm is not None
+            return self._llm
+
+    async def start(self) -> None:
+        if self.api_key:
+            self._llm = Gemini(model=self.model_name, client_kwargs={"api_key": self.api_key})
+        else:
+            from agents.offline import OfflineLiveServer
+
+            self.offline = OfflineLiveServer(**self._offline_options)
+            await self.offline.start()
+            self._llm = Gemini(
+                model=self.model_name,
+                client_kwargs={
+                    "api_key": "offline",
+                    "http_options": types.HttpOptions(
+                        base_url=self.offline.base_url,
+                        async_client_args={"ssl": self.offline.client_ssl_context()},
+                    ),
+                },
+            )
+            log.info("interviewer voice model: offline server at %s", self.offline.base_url)
+        try:
+            from agents.offline.tts import Synthesizer
+
+            self._synth = Synthesizer()
+        except Exception as exc:  # espeak-ng missing: apologies are captions only
+            log.warning("no local speech for connection notices: %s", exc)
+
+    def llm(self) -> Gemini:
+        if self._llm is None:
+            raise RuntimeError("LiveModel.start() first")
+        return self._llm
+
+    async def say(self, text: str) -> bytes:
+        """`text` spoken with local TTS (24 kHz mono s16), for when the model is unreachable."""
+        if self._synth is None:
+            return b""
+        return bytes(await self._synth.synthesize(text))
+
+    async def close(self, *, final: bool = True) -> None:
+        self.closed = self.closed or final
+        self._llm = None
+        if self.offline is not None:
+            await self.offline.close()
+            self.offline = None

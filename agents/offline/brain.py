@@ -1,0 +1,421 @@
+"""A rule-driven interviewer that behaves like a voice model following the agent's brief.
+
+A pure state machine, text in and actions out: `on_user_turn(text)` and
+`on_tool_response(call_id, response)` return what to do next, a list of `Say` (speak this)
+ending with at most one `CallTool` (call this function and wait for its response, as the
+real service does). No I/O, no clock; randomness comes from the session seed, so the same
+seed and inputs always give the same interview.
+
+Flow: the first client turn (for example "[the candidate has joined]") or the candidate's
+first words → greeting and a request to introduce themselves; their introduction →
+`advance_phase(phase="interview")`, then the question; each answer → a follow-up that
+references what they said (technologies, decisions) or steers to an expected topic not yet
+covered; after a few answers, or when they say they're done → `advance_phase("closing")`,
+an invitation to ask questions; their reply → goodbye and `advance_phase("done")`.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.memory import TECHNOLOGIES, ConversationMemory, Extraction, extract, normalize
+from agents.offline import lines
+from agents.offline.brief import Brief
+
+PHASE_TOOL = "advance_phase"
+TRANSFER_TOOL = "transfer_to_agent"
+
+_DONE = re.compile(
+    r"\b(?:that's all|that is all|i'm done|i am done|no more|nothing more|that's everything|"
+    r"that is everything|that covers it|i'm finished|i am finished|let's wrap up|"
+    r"we can wrap up|i have nothing else|nothing else)\b"
+)
+_ASKS_QUESTION = re.compile(
+    r"\b(?:what|how|why|when|where|which|who|could you tell|can you tell|is there|are there|"
+    r"do you|does the|does your)\b"
+)
+_NO_QUESTIONS = re.compile(r"\b(?:no questions|don't have any|do not have any|nothing|no thanks|"
+                           r"no thank you|i'm good|i am good|not really)\b")
+_STAGE = re.compile(r"^\s*\[[^\]]*\]\s*$")
+_CANONICAL_WORDS = {
+    form: name
+    for name, forms in TECHNOLOGIES.items()
+    for form in forms
+    if " " not in form and form.isalpha() and len(form) > 2
+}
+
+
+@dataclass(frozen=True)
+class Say:
+    text: str
+
+
+@dataclass(frozen=True)
+class CallTool:
+    id: str
+    name: str
+    args: dict[str, Any]
+
+
+Action = Say | CallTool
+
+
+def is_stage_direction(text: str) -> bool:
+    """A bracketed client note such as "[the candidate has joined]", not the candidate's words."""
+    return bool(_STAGE.match(text))
+
+
+@dataclass
+class Brain:
+    brief: Brief
+    seed: int = 0
+    tool_names: tuple[str, ...] = (PHASE_TOOL,)
+    agent_names: tuple[str, ...] = ()
+    phase: str = ""
+    greeted: bool = False
+    question_presented: bool = False
+    interview_turns: int = 0
+    turn_limit: int = 0
+    closing_asked: bool = False
+    said_goodbye: bool = False
+    memory: ConversationMemory = field(default_factory=ConversationMemory)
+    asked: list[str] = field(default_factory=list)
+    last_follow_up: str = ""
+    pending: dict[str, Any] | None = None
+    transcript: list[dict[str, str]] = field(default_factory=list)
+    picks: dict[str, int] = field(default_factory=dict)
+    calls: int = 0
+
+    def __post_init__(self) -> None:
+        if not self.phase:
+            self.phase = self.brief.phase
+        if not self.turn_limit:
+            self.turn_limit = 4 + random.Random(f"{self.seed}:limit").randrange(3)
+
+    @classmethod
+    def create(
+        cls,
+        brief: Brief,
+        *,
+        seed: int = 0,
+        tool_names: Collection[str] = (PHASE_TOOL,),
+        agent_names: Sequence[str] = (),
+    ) -> Brain:
+        return cls(brief=brief, seed=seed, tool_names=tuple(tool_names),
+                   agent_names=tuple(agent_names))
+
+    # ---- inputs -------------------------------------------------------------------------
+
+    def on_user_turn(self, text: str) -> list[Action]:
+        """The candidate finished a turn (spoken and recognised, or typed)."""
+        stage = is_stage_direction(text)
+        if not stage and normalize(text):
+            self.transcript.append({"role": "user", "text": text.strip()})
+            self.memory.observe(text)
+        self.pending = None
+        if not self.greeted and self.phase in ("routing", "intro"):
+            return self._open()
+        if stage or not normalize(text):
+            return self.resume() if stage else []
+        if self.phase in ("routing", "intro"):
+            return self._after_intro()
+        if self.phase == "interview":
+            if not self.question_presented:
+                return self._present_question()
+            self.interview_turns += 1
+            if _DONE.search(normalize(text)) or self.interview_turns >= self.turn_limit:
+                return self._wrap_up()
+            return [self._say(self._follow_up(extract(text)))]
+        if self.phase == "closing":
+            return self._goodbye(text)
+        return [self._say(self._pick("after_done", lines.AFTER_DONE))]
+
+    def on_unheard(self) -> list[Action]:
+        """The candidate spoke but nothing was recognised: greet if owed, else ask again."""
+        if not self.greeted and self.phase in ("routing", "intro"):
+            return self._open()
+        if self.phase == "done":
+            return []
+        return [self._say(self._pick("not_heard", lines.NOT_HEARD))]
+
+    def on_tool_response(self, call_id: str | None, response: Any = None) -> list[Action]:
+        """The client answered a function call; continue the turn it interrupted."""
+        pending = self.pending
+        if pending is None or (call_id and pending["id"] != call_id):
+            return []
+        self.pending = None
+        return self._continue(pending.get("then"))
+
+    def on_tool_cancelled(self, call_ids: Collection[str]) -> None:
+        """The candidate interrupted before the function call's response came back."""
+        if self.pending and self.pending["id"] in call_ids:
+            self.pending = None
+
+    def retract(self, call_id: str) -> None:
+        """A function call was never delivered (the candidate cut the reply short before it):
+        undo the phase change it stood for, so the next turn makes it again."""
+        if self.pending and self.pending["id"] == call_id:
+            self.phase = self.pending.get("from", self.phase)
+            self.pending = None
+
+    def resume(self) -> list[Action]:
+        """Carry on after history was replayed or a client nudge, doing what is still owed."""
+        if not self.greeted and self.phase in ("routing", "intro"):
+            return self._open()
+        if self.phase == "interview" and not self.question_presented:
+            return self._present_question()
+        if self.phase == "closing" and not self.closing_asked:
+            return self._ask_questions()
+        return []
+
+    def replay(self, turns: Sequence[tuple[str, str]]) -> None:
+        """Take in conversation history (role, text) sent by the client, without replying."""
+        question_head = normalize(self.brief.question)[:40]
+        asks = [normalize(a)[:30] for a in lines.ASK_QUESTIONS]
+        for role, text in turns:
+            if not normalize(text):
+                continue
+            if role == "user":
+                if is_stage_direction(text):
+                    continue
+                self.transcript.append({"role": "user", "text": text.strip()})
+                self.memory.observe(text)
+                if self.phase == "interview" and self.question_presented:
+                    self.interview_turns += 1
+            else:
+                self.transcript.append({"role": "model", "text": text.strip()})
+                self.greeted = True
+                said = normalize(text)
+                if question_head and question_head in said:
+                    self.question_presented = True
+                if any(a in said for a in asks):
+                    self.closing_asked = True
+
+    # ---- state --------------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "brief": self.brief.to_dict(),
+            "seed": self.seed,
+            "tool_names": list(self.tool_names),
+            "agent_names": list(self.agent_names),
+            "phase": self.phase,
+            "greeted": self.greeted,
+            "question_presented": self.question_presented,
+            "interview_turns": self.interview_turns,
+            "turn_limit": self.turn_limit,
+            "closing_asked": self.closing_asked,
+            "said_goodbye": self.said_goodbye,
+            "memory": self.memory.to_dict(),
+            "asked": list(self.asked),
+            "last_follow_up": self.last_follow_up,
+            "pending": dict(self.pending) if self.pending else None,
+            "transcript": [dict(t) for t in self.transcript],
+            "picks": dict(self.picks),
+            "calls": self.calls,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Brain:
+        values = dict(data)
+        values["brief"] = Brief.from_dict(values["brief"])
+        values["memory"] = ConversationMemory.from_dict(values.get("memory", {}))
+        values["tool_names"] = tuple(values.get("tool_names", ()))
+        values["agent_names"] = tuple(values.get("agent_names", ()))
+        return cls(**values)
+
+    # ---- steps --------------------------------------------------------------------------
+
+    def _open(self) -> list[Action]:
+        if self.phase == "routing":
+            call = self._phase_call("intro", "The candidate joined.", then="greet")
+            if call is not None:
+                return [call]
+            self.phase = "intro"
+        return self._greet()
+
+    def _greet(self) -> list[Action]:
+        self.greeted = True
+        b = self.brief
+        fmt_bank = lines.FORMAT_CODING if b.coding else lines.FORMAT_SYSTEM_DESIGN
+        fmt = self._pick("format", fmt_bank).format(
+            level=b.level, role=b.role, company=b.company_name
+        )
+        if b.company == "free_practice":
+            fmt = fmt.replace("a Free Practice style", "a practice")
+        text = " ".join((
+            self._pick("greeting", lines.GREETINGS),
+            fmt,
+            self._pick("ask_intro", lines.ASK_INTRO),
+        ))
+        return [self._say(text)]
+
+    def _after_intro(self) -> list[Action]:
+        thanks = self._pick("intro_thanks", lines.INTRO_THANKS).format(name=self._name_suffix())
+        call = self._phase_call("interview", "The candidate introduced themselves.",
+                                then="question")
+        if call is not None:
+            return [self._say(thanks), call]
+        self.phase = "interview"
+        return [self._say(thanks), *self._present_question()]
+
+    def _present_question(self) -> list[Action]:
+        self.question_presented = True
+        kick = lines.KICKOFF_CODING if self.brief.coding else lines.KICKOFF_SYSTEM_DESIGN
+        text = " ".join((
+            self._pick("question_lead", lines.QUESTION_LEAD),
+            self.brief.question.strip(),
+            self._pick("kickoff", kick),
+        ))
+        return [self._say(text)]
+
+    def _wrap_up(self) -> list[Action]:
+        wrap = self._pick("wrap_up", lines.WRAP_UP)
+        call = self._phase_call("closing", "The technical discussion is complete.",
+                                then="ask_questions")
+        if call is not None:
+            return [self._say(wrap), call]
+        self.phase = "closing"
+        return [self._say(wrap), *self._ask_questions()]
+
+    def _ask_questions(self) -> list[Action]:
+        self.closing_asked = True
+        return [self._say(self._pick("ask_questions", lines.ASK_QUESTIONS))]
+
+    def _goodbye(self, text: str) -> list[Action]:
+        said = normalize(text)
+        parts = []
+        if _ASKS_QUESTION.search(said) and not _NO_QUESTIONS.search(said):
+            parts.append(self._pick("answer", lines.ANSWER_QUESTION))
+        parts.append(self._pick("goodbye", lines.GOODBYE).format(name=self._name_suffix()))
+        self.said_goodbye = True
+        actions: list[Action] = [self._say(" ".join(parts))]
+        call = self._phase_call("done", "The interview is complete.", then=None)
+        if call is not None:
+            actions.append(call)
+        else:
+            self.phase = "done"
+        return actions
+
+    def _continue(self, then: str | None) -> list[Action]:
+        if then == "greet":
+            return self._greet()
+        if then == "question":
+            return self._present_question()
+        if then == "ask_questions":
+            return self._ask_questions()
+        return []
+
+    # ---- follow-ups ---------------------------------------------------------------------
+
+    def _follow_up(self, latest: Extraction) -> str:
+        ack = self._pick("ack", lines.ACKS)
+        reference = self._reference(latest)
+        steer = self._steer()
+        if reference and (self.last_follow_up != "reference" or steer is None):
+            key, text = reference
+            self.last_follow_up = "reference"
+        elif steer:
+            key, text = steer
+            self.last_follow_up = "steer"
+            if latest.technologies:
+                ack = f"{ack} Using {latest.technologies[0]} there makes sense."
+            elif latest.decisions:
+                ack = f"{ack} I follow your plan to {self._spoken(latest.decisions[0])}."
+        else:
+            key, text = self._probe()
+            self.last_follow_up = "probe"
+        self.asked.append(key)
+        return f"{ack} {text}"
+
+    def _reference(self, latest: Extraction) -> tuple[str, str] | None:
+        tech_bank = lines.CODING_TECH_QUESTIONS if self.brief.coding else lines.TECH_QUESTIONS
+        for tech in latest.technologies:
+            key = f"tech:{tech}"
+            if key in self.asked:
+                continue
+            questions = tech_bank.get(tech) or lines.TECH_QUESTIONS.get(tech)
+            question = self._pick(key, questions) if questions else lines.GENERIC_TECH_QUESTION
+            form = self._pick("reference_tech", lines.REFERENCE_TECH)
+            return key, form.format(x=tech, q=question[0].upper() + question[1:]
+                                    if form.startswith("You") else question)
+        if self.brief.coding:
+            for topic in latest.topics:
+                key = f"topic:{topic}"
+                if key not in self.asked and topic in lines.TOPIC_QUESTIONS_CODING:
+                    return key, lines.TOPIC_QUESTIONS_CODING[topic]
+        for decision in latest.decisions:
+            key = f"decision:{decision}"
+            if key not in self.asked:
+                form = self._pick("reference_decision", lines.REFERENCE_DECISION)
+                return key, form.format(d=self._spoken(decision))
+        return None
+
+    def _steer(self) -> tuple[str, str] | None:
+        for topic in self.brief.expected_topics:
+            key = f"topic:{topic}"
+            if key in self.asked or self.memory.covers(topic):
+                continue
+            low = topic.lower()
+            question = next((q for k, q in lines.STEER_QUESTIONS if k in low), lines.GENERIC_STEER)
+            form = self._pick("steer", lines.STEER)
+            return key, form.format(t=topic.strip().rstrip("."), q=question)
+        return None
+
+    def _probe(self) -> tuple[str, str]:
+        bank = lines.PROBES_CODING if self.brief.coding else lines.PROBES_SYSTEM_DESIGN
+        for probe in bank:
+            key = f"probe:{probe}"
+            if key not in self.asked:
+                return key, probe
+        return "probe:final", "Is there anything you'd add or change in your design?"
+
+    # ---- helpers ------------------------------------------------------------------------
+
+    def _phase_call(self, phase: str, reason: str, *, then: str | None) -> CallTool | None:
+        """A function call that moves to `phase`, or None when no such tool is declared."""
+        self.calls += 1
+        call_id = f"fc-{self.seed & 0xFFFFFF:06x}-{self.calls}"
+        if PHASE_TOOL in self.tool_names:
+            call = CallTool(call_id, PHASE_TOOL, {"phase": phase, "reason": reason})
+        elif TRANSFER_TOOL in self.tool_names:
+            agent = next((a for a in self.agent_names if phase in a.lower()), None)
+            if agent is None:
+                return None
+            call = CallTool(call_id, TRANSFER_TOOL, {"agent_name": agent})
+            then = None  # the next agent carries on over a new connection
+        else:
+            return None
+        self.pending = {"id": call_id, "then": then, "from": self.phase}
+        self.phase = phase
+        return call
+
+    def _say(self, text: str) -> Say:
+        self.transcript.append({"role": "model", "text": text})
+        return Say(text)
+
+    def _pick(self, key: str, bank: Sequence[str]) -> str:
+        count = self.picks.get(key, 0)
+        self.picks[key] = count + 1
+        rng = random.Random(f"{self.seed}:{key}:{count}")
+        index = rng.randrange(len(bank))
+        last = self.picks.get(f"{key}#last")
+        if last is not None and len(bank) > 1 and index == last:
+            index = (index + 1 + rng.randrange(len(bank) - 1)) % len(bank)
+        self.picks[f"{key}#last"] = index
+        return bank[index]
+
+    def _name_suffix(self) -> str:
+        return f", {self.memory.candidate_name}" if self.memory.candidate_name else ""
+
+    @staticmethod
+    def _spoken(decision: str) -> str:
+        words = []
+        for w in decision.split():
+            w = {"i": "you", "my": "your", "i'd": "you'd", "i'll": "you'll", "me": "you"}.get(w, w)
+            words.append(_CANONICAL_WORDS.get(w, w))
+        return " ".join(words)

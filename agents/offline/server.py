@@ -1,0 +1,267 @@
+"""The offline Live API server: Gemini Live's `BidiGenerateContent` websocket on 127.0.0.1.
+
+    server = OfflineLiveServer()
+    await server.start()                      # https://127.0.0.1:<port>, fresh TLS cert
+    client = genai.Client(api_key="offline", http_options=server.http_options())
+    async with client.aio.live.connect(model="gemini-live-2.5-flash-preview", config=...) as s:
+        ...
+    await server.close()
+
+Serves `/ws/google.ai.generativelanguage.{v1alpha,v1beta}.GenerativeService.BidiGenerateContent`
+(what google-genai builds from `HttpOptions(base_url=..., api_version=...)` with an API key;
+ADK's live client uses v1alpha), with TLS from a CA generated at start. Each connection is a
+`LiveSession`; resumption handles live in a `HandleStore`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shutil
+import ssl
+import tempfile
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from agents.offline import lines, protocol, tls
+from agents.offline.asr import AsrModel
+from agents.offline.resumption import DEFAULT_TTL_S, HandleStore
+from agents.offline.session import Counters, LiveSession, SessionContext
+from agents.offline.tts import DEFAULT_VOICE, Synthesizer
+from agents.offline.vad import VadConfig
+
+log = logging.getLogger(__name__)
+
+PATH = re.compile(
+    r"^/+ws/google\.ai\.generativelanguage\.(?P<version>v\w+)\."
+    r"GenerativeService\.(?P<method>BidiGenerateContent(?:Constrained)?)$"
+)
+SETUP_TIMEOUT_S = 30.0
+MAX_FRAME_BYTES = 16 * 1024 * 1024
+
+
+class OfflineLiveServer:
+    """A local stand-in for Gemini Live. Counters (`sessions_opened`, `resumptions`, ...) and
+    the hooks `drop_connections()` / `send_go_away()` are for tests."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        cert_dir: Path | None = None,
+        asr_dir: Path | None = None,
+        speech_recognition: bool = True,
+        audio_lead_s: float = 1.0,
+        chunk_ms: int = 80,
+        vad: VadConfig | None = None,
+        handle_ttl_s: float = DEFAULT_TTL_S,
+        words_per_minute: int = 175,
+    ) -> None:
+        self._given_cert_dir = cert_dir
+        self._asr_dir = asr_dir
+        self._speech_recognition = speech_recognition
+        self.counters = Counters()
+        self.handles = HandleStore(handle_ttl_s)
+        self._synth = Synthesizer(words_per_minute=words_per_minute)
+        self._ctx_args = dict(vad=vad or VadConfig(), audio_lead_s=audio_lead_s,
+                              chunk_ms=chunk_ms, seed=seed)
+        self.seed = seed
+        self.sessions: set[LiveSession] = set()
+        self._runner: web.AppRunner | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self._ctx: SessionContext | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._certs: tls.Certificates | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.host = "127.0.0.1"
+        self.port = 0
+
+    # ---- lifecycle ----------------------------------------------------------------------
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        if self._given_cert_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="offline-live-")
+            cert_dir = Path(self._tmp.name)
+        else:
+            cert_dir = self._given_cert_dir
+        self._certs = await asyncio.to_thread(tls.generate, cert_dir)
+        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="offline-asr")
+        asr = await AsrModel.load(self._asr_dir) if self._speech_recognition else None
+        self._ctx = SessionContext(
+            synthesizer=self._synth, asr=asr, executor=self._executor, handles=self.handles,
+            counters=self.counters, **self._ctx_args,  # type: ignore[arg-type]
+        )
+        await self._synth.warm(lines.ACKS, DEFAULT_VOICE)
+
+        app = web.Application()
+        app.router.add_get("/{path:.*}", self._handle)
+        self._runner = web.AppRunner(app, handle_signals=False, access_log=None,
+                                     shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, ssl_context=tls.server_context(self._certs))
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets  # type: ignore[attr-defined]
+        self.host = host
+        self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
+        log.info("offline Live API server on %s", self.base_url)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for session in list(self.sessions):
+            await session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
+            self._executor = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    async def __aenter__(self) -> OfflineLiveServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ---- how clients reach it -----------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"https://{host}:{self.port}"
+
+    @property
+    def certificates(self) -> tls.Certificates:
+        if self._certs is None:
+            raise RuntimeError("the offline Live server is not started")
+        return self._certs
+
+    def client_ssl_context(self) -> ssl.SSLContext:
+        """An SSLContext that trusts only this server's CA."""
+        return tls.client_context(self.certificates)
+
+    def http_options(self, api_version: str | None = None) -> Any:
+        """`google.genai.types.HttpOptions` that point a client at this server."""
+        from google.genai import types
+
+        return types.HttpOptions(
+            base_url=self.base_url,
+            api_version=api_version,
+            async_client_args={"ssl": self.client_ssl_context()},
+        )
+
+    def genai_client(self, api_key: str = "offline") -> Any:
+        from google import genai
+
+        return genai.Client(api_key=api_key, http_options=self.http_options())
+
+    def adk_model(self, model: str = "gemini-live-2.5-flash-preview", **kwargs: Any) -> Any:
+        """A `google.adk.models.Gemini` whose live connections go to this server."""
+        from google.adk.models import Gemini
+
+        return Gemini(
+            model=model,
+            client_kwargs={"api_key": "offline", "http_options": self.http_options()},
+            **kwargs,
+        )
+
+    # ---- test hooks ---------------------------------------------------------------------
+
+    @property
+    def sessions_opened(self) -> int:
+        return self.counters.sessions_opened
+
+    @property
+    def resumptions(self) -> int:
+        return self.counters.resumptions
+
+    @property
+    def interruptions(self) -> int:
+        return self.counters.interruptions
+
+    @property
+    def tool_calls(self) -> int:
+        return self.counters.tool_calls
+
+    @property
+    def active_sessions(self) -> int:
+        return len(self.sessions)
+
+    def drop_connections(self) -> int:
+        """Abruptly close every live socket (no close frame); returns how many."""
+        count = 0
+        for session in list(self.sessions):
+            session.abort()
+            count += 1
+        self.counters.dropped += count
+        return count
+
+    def send_go_away(self, time_left_s: float = 5.0) -> int:
+        """Send `goAway {timeLeft}` to every session, then close each after the time."""
+        count = 0
+        for session in list(self.sessions):
+            task = asyncio.get_running_loop().create_task(session.go_away(time_left_s))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            count += 1
+        self.counters.go_aways += count
+        return count
+
+    # ---- websocket ----------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if not PATH.match(request.path) or self._ctx is None:
+            raise web.HTTPNotFound(text="offline Live API: unknown path\n")
+        ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES, autoping=True)
+        if not ws.can_prepare(request).ok:
+            raise web.HTTPBadRequest(text="websocket upgrade required\n")
+        await ws.prepare(request)
+        try:
+            msg = await ws.receive(timeout=SETUP_TIMEOUT_S)
+        except TimeoutError:
+            await ws.close(code=1008, message=b"no setup message")
+            return ws
+        if msg.type not in (web.WSMsgType.TEXT, web.WSMsgType.BINARY):
+            return ws
+        try:
+            events = protocol.parse_client_message(msg.json())
+            setup = events[0]
+            if not isinstance(setup, protocol.Setup):
+                raise protocol.ProtocolError("the first message must be setup")
+        except (ValueError, protocol.ProtocolError) as e:
+            self.counters.protocol_errors += 1
+            await ws.close(code=1007, message=str(e)[:120].encode())
+            return ws
+
+        restored = None
+        if setup.handle:
+            restored = self.handles.get(setup.handle)
+            if restored is None:
+                self.counters.resumption_misses += 1
+                log.warning("unknown or expired resumption handle; starting a new session")
+            else:
+                self.counters.resumptions += 1
+        seed = (self.seed * 1_000_003 + self.counters.sessions_opened) & 0x7FFFFFFF
+        self.counters.sessions_opened += 1
+        session = LiveSession(self._ctx, request, ws, setup, uuid.uuid4().hex,
+                              restored=restored, seed=seed)
+        self.sessions.add(session)
+        try:
+            await session.run()
+        finally:
+            self.sessions.discard(session)
+        return ws
+
+
+def espeak_available() -> bool:
+    return shutil.which("espeak-ng") is not None
