@@ -253,8 +253,10 @@ class Recorder:
         executor: Executor | None = None,
         clock: Callable[[], float] = time.monotonic,
         audio_bitrate: int = 32_000,
+        batch_s: float = 0.1,
     ) -> None:
         self.spool_dir = Path(spool_dir)
+        self._batch_s = batch_s
         self._on_segment = on_segment
         self._segment_s = segment_s
         self._executor = executor
@@ -312,6 +314,7 @@ class Recorder:
             clock=self._clock,
             origin=self._origin,
             max_queue=max_queue,
+            batch_s=self._batch_s,
             request_keyframe=request_keyframe,
         )
         self._tracks[name] = track

@@ -1,7 +1,8 @@
 """Turn the candidate's 48 kHz stereo frames into the 16 kHz mono s16 PCM the interviewer hears.
 
 One `av.AudioResampler` per stream (swr, the cheapest option measured here: ~30 µs per 20 ms
-frame). Chunks wait in a bounded queue that drops the oldest: if the agent falls behind, stale
+frame); frames that are 16 kHz mono s16 already (what `media.passthrough` decodes Opus to) skip
+it. Chunks wait in a bounded queue that drops the oldest: if the agent falls behind, stale
 speech is worth less than fresh speech.
 """
 
@@ -106,6 +107,10 @@ class Resampler:
         return self._q.popleft()
 
     def _resample(self, frame: AudioFrame) -> list[AudioFrame]:
+        if frame.sample_rate == self.rate_hz and frame.format.name == "s16" and (
+            frame.layout.nb_channels == 1
+        ):
+            return [frame]  # already what the agent hears (media.passthrough decodes to it)
         if self._resampler is not None:
             try:
                 return self._resampler.resample(frame)

@@ -7,6 +7,7 @@ import asyncio
 import json
 from typing import Any
 
+import av
 import numpy as np
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaBlackhole
@@ -38,11 +39,14 @@ class CandidatePeer:
             MediaBlackhole().addTrack(track)
 
     async def _read_audio(self, track: MediaStreamTrack) -> None:
+        # 48 kHz mono whatever the decoder yields: in-process tests share the server's decoder
+        # hook (media.passthrough), whose Opus frames are 16 kHz mono.
+        to_48k = av.AudioResampler(format="s16", layout="mono", rate=48_000)
         try:
             while True:
                 frame = await track.recv()
-                pcm = frame.to_ndarray().reshape(-1, len(frame.layout.channels))[:, 0]
-                self.received_pcm.append(pcm.astype(np.int16))
+                for out in to_48k.resample(frame):
+                    self.received_pcm.append(out.to_ndarray().reshape(-1).astype(np.int16))
         except (MediaStreamError, asyncio.CancelledError):
             return
 

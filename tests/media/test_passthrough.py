@@ -1,13 +1,18 @@
+import asyncio
+import queue
+import threading
 from fractions import Fraction
 
+import numpy as np
 from aiortc import rtcrtpreceiver
 from aiortc.codecs import OpusDecoder
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from av.audio.frame import AudioFrame
 from av.packet import Packet
 
 from media import passthrough
-from tests.frames import opus_packets, tee_decoded_frames, vp8_packets
+from tests.frames import dominant_hz, opus_packets, tee_decoded_frames, vp8_packets
 
 VP8 = RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90_000, payloadType=97)
 OPUS = RTCRtpCodecParameters(mimeType="audio/opus", clockRate=48_000, channels=2, payloadType=96)
@@ -39,7 +44,13 @@ def test_tee_decoder_still_decodes_and_attaches_the_packet() -> None:
     frames = tee_decoded_frames(packets, start_pts=960)
     assert [f.opaque for f in frames] == packets
     assert [f.pts for f in frames] == [960 * (i + 1) for i in range(5)]
-    assert {(f.samples, f.layout.name, f.format.name) for f in frames} == {(960, "stereo", "s16")}
+    # Straight to what the interviewer hears, on the RTP clock: no resampling left to do.
+    assert {(f.samples, f.sample_rate, f.layout.name, f.format.name) for f in frames} == {
+        (320, 16_000, "mono", "s16")
+    }
+    assert {f.time_base for f in frames} == {Fraction(1, 48_000)}
+    pcm = np.concatenate([f.to_ndarray().reshape(-1) for f in frames])
+    assert abs(dominant_hz(pcm[800:], 16_000) - 1000) < 10
 
 
 def test_uninstall_restores_aiortc() -> None:
@@ -70,3 +81,49 @@ async def test_keyframe_request_sends_a_pli_per_ssrc() -> None:
     assert await passthrough.request_keyframe(receiver) == 2  # type: ignore[arg-type]
     assert receiver.plis == [1234, 5678]
     assert await passthrough.request_keyframe(FakeReceiver([])) == 0  # type: ignore[arg-type]
+
+
+class Track:
+    def __init__(self) -> None:
+        self.queue: asyncio.Queue[object] = asyncio.Queue()
+
+
+async def test_inline_decoding_takes_over_the_receivers_queue_on_the_loop() -> None:
+    loop = asyncio.get_running_loop()
+    input_q: queue.Queue[object] = queue.Queue()
+    track, error = Track(), threading.Event()
+    early = JitterFrame(opus_packets(1000, 0.02)[0], 960)
+    input_q.put((OPUS, early))  # queued before the decoder "thread" started
+    worker = threading.Thread(
+        target=passthrough._decoder_worker, args=(loop, input_q, track.queue, error)
+    )
+    worker.start()
+    worker.join()  # it only hands over to the loop and ends
+    await asyncio.sleep(0)
+    assert track.queue.qsize() == 1  # the early frame, decoded on the loop
+
+    key = bytes(vp8_packets(1)[0])
+    input_q.put((VP8, JitterFrame(key, 3000)))  # now decoded at once, in put()
+    assert track.queue.qsize() == 2
+    assert isinstance(track.queue.get_nowait(), AudioFrame)
+    packet = track.queue.get_nowait()
+    assert isinstance(packet, Packet) and bytes(packet) == key
+
+    input_q.put((OPUS, JitterFrame(b"\xff", 1920)))  # undecodable: flagged, as aiortc does
+    assert error.is_set() and track.queue.empty()
+    input_q.put(None)  # the receiver stops: the track ends
+    assert track.queue.get_nowait() is None
+
+
+async def test_other_codecs_still_get_a_decoder_thread() -> None:
+    loop = asyncio.get_running_loop()
+    input_q: queue.Queue[object] = queue.Queue()
+    track = Track()
+    passthrough._decoder_worker(loop, input_q, track.queue, threading.Event())
+    await asyncio.sleep(0)
+    pcmu = RTCRtpCodecParameters(mimeType="audio/PCMU", clockRate=8000, payloadType=0)
+    input_q.put((pcmu, JitterFrame(bytes(160), 0)))
+    input_q.put(None)
+    frame = await asyncio.wait_for(track.queue.get(), 5)
+    assert isinstance(frame, AudioFrame) and frame.sample_rate == 8000
+    assert await asyncio.wait_for(track.queue.get(), 5) is None

@@ -1,7 +1,13 @@
+from fractions import Fraction
+
+import av
 import numpy as np
 import pytest
+from aiortc.codecs.opus import OpusEncoder
 from aiortc.mediastreams import MediaStreamError
+from av.packet import Packet
 
+from media.opus_packet import SILENCE_20MS as OPUS_SILENCE_20MS
 from media.playout import AgentAudioTrack
 from tests.frames import dominant_hz, sine_pcm
 from tests.media.conftest import FakeClock
@@ -89,3 +95,49 @@ def test_silence_needs_no_resampling(fake_clock: FakeClock) -> None:
     track = make_track(fake_clock)
     assert np.frombuffer(track._next_payload(), np.int16).shape == (960,)
     assert track._resampler is not None and track._buf == bytearray()
+
+
+def make_opus_track(clock: FakeClock) -> AgentAudioTrack:
+    return AgentAudioTrack(clock=clock, sleep=clock.sleep, opus=True)
+
+
+async def test_opus_mode_sends_one_silent_packet_per_400ms(fake_clock: FakeClock) -> None:
+    track = make_opus_track(fake_clock)
+    packets = [await track.recv() for _ in range(3)]
+    assert all(isinstance(p, Packet) for p in packets)
+    assert [bytes(p) for p in packets] == [OPUS_SILENCE_20MS] * 3
+    assert [p.pts for p in packets] == [0, 20 * 960, 40 * 960]  # DTX: the slots between skipped
+    assert {p.time_base for p in packets} == {Fraction(1, 48_000)}
+    assert fake_clock.sleeps == pytest.approx([0.02] * 40)  # every slot is still paced
+    assert track.silent_frames == 41 and track.skipped_frames == 38
+    assert track.voiced_frames == 0
+
+
+async def test_opus_mode_encodes_speech_and_keeps_one_timeline(fake_clock: FakeClock) -> None:
+    track = make_opus_track(fake_clock)
+    first = await track.recv()
+    track.feed(sine_pcm(440, 1.0, 24_000))
+    speech = [await track.recv() for _ in range(50)]
+    pause = [await track.recv() for _ in range(2)]
+    packets = [first, *speech, *pause]
+    assert [p.pts for p in packets] == [i * 960 for i in range(52)] + [71 * 960]
+    assert all(len(bytes(p)) > len(OPUS_SILENCE_20MS) for p in speech)
+    assert [bytes(p) for p in pause] == [OPUS_SILENCE_20MS] * 2  # a pause opens with silence
+    assert track.voiced_frames == 50 and track.skipped_frames == 19
+
+    # aiortc's sender only packs packets: the RTP timestamps are the pts, silence or not.
+    sender_codec = OpusEncoder()
+    assert [sender_codec.pack(p)[1] for p in packets] == [p.pts for p in packets]
+
+    decoder = av.CodecContext.create("libopus", "r")
+    decoder.format, decoder.layout, decoder.sample_rate = "s16", "mono", 48_000
+    decoded = np.concatenate(
+        [f.to_ndarray().reshape(-1) for p in speech for f in decoder.decode(Packet(bytes(p)))]
+    )
+    assert abs(dominant_hz(decoded[4800:], 48_000) - 440) < 3
+
+
+async def test_opus_mode_without_dtx_sends_every_silent_frame(fake_clock: FakeClock) -> None:
+    track = AgentAudioTrack(clock=fake_clock, sleep=fake_clock.sleep, opus=True, silence_every=1)
+    assert [(await track.recv()).pts for _ in range(4)] == [0, 960, 1920, 2880]
+    assert track.skipped_frames == 0

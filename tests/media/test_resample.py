@@ -104,3 +104,12 @@ def test_a_format_change_midstream_keeps_the_output_going() -> None:
         resampler.push(frame)
     assert resampler.format_changes == 1
     assert 19 <= resampler.pending <= 20
+
+
+def test_frames_already_16k_mono_skip_the_resampler() -> None:
+    resampler = Resampler()
+    pcm = (np.sin(np.arange(16_000) * 2 * np.pi * 1000 / 16_000) * 8000).astype(np.int16)
+    for i in range(50):
+        resampler.push(audio_frame(pcm[i * 320 : (i + 1) * 320], rate_hz=16_000, layout="mono"))
+    assert resampler._resampler is None  # never needed one
+    assert b"".join(resampler._q) == pcm.tobytes()  # byte for byte, no delay, no padding
