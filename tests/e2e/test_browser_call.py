@@ -12,6 +12,7 @@ import numpy as np
 from playwright.async_api import Browser, expect
 
 from server.app import create_app
+from tests.e2e.flows import sign_up_and_start_interview
 from tests.rtc.conftest import rtc_settings
 
 
@@ -48,16 +49,7 @@ async def test_browser_call_end_to_end(aiohttp_server, tmp_path, browser: Browse
     base = f"http://127.0.0.1:{server.port}"
     page = await browser.new_page()
 
-    await page.goto(f"{base}/signup")
-    await page.fill("input[name=name]", "Grace")
-    await page.fill("input[name=email]", "grace@example.com")
-    await page.fill("input[name=password]", "correct horse battery")
-    await page.click("button[type=submit]")
-    card = page.get_by_test_id("company-free_practice")
-    await expect(card).to_be_visible(timeout=10_000)
-    await card.get_by_test_id("start-interview").click()
-    await page.wait_for_url("**/interviews/*", timeout=10_000)
-    interview_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    interview_id = await sign_up_and_start_interview(page, base, "Grace", "grace@example.com")
 
     await page.get_by_test_id("join").click()
     await expect(page.get_by_test_id("conn-state")).to_have_text("connected", timeout=20_000)

@@ -14,6 +14,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from server.app import create_app
+from tests.e2e.flows import sign_up_and_start_interview
 from tests.rtc.conftest import rtc_settings
 
 INTRO = "Hi, my name is Ada. I build backend services with Python and Postgres."
@@ -79,16 +80,7 @@ async def test_an_interview_from_greeting_to_completion(aiohttp_server, tmp_path
     base = f"http://127.0.0.1:{server.port}"
     page = await browser.new_page()
 
-    await page.goto(f"{base}/signup")
-    await page.fill("input[name=name]", "Ada")
-    await page.fill("input[name=email]", "ada@example.com")
-    await page.fill("input[name=password]", "correct horse battery")
-    await page.click("button[type=submit]")
-    card = page.get_by_test_id("company-free_practice")
-    await expect(card).to_be_visible(timeout=10_000)
-    await card.get_by_test_id("start-interview").click()
-    await page.wait_for_url("**/interviews/*", timeout=10_000)
-    interview_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    interview_id = await sign_up_and_start_interview(page, base, "Ada", "ada@example.com")
     await expect(page.get_by_test_id("typed-answer")).to_be_disabled()
 
     await page.get_by_test_id("join").click()
