@@ -46,193 +46,37 @@ import dataclasses
 import gc
 import json
 import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from pathlib import Path
 
 import aiohttp
 
 from evals import load_measure as measure
+from evals.load_config import (
+    INTERVIEW,
+    LATENESS_LIMIT_S,
+    OUTBOUND_LIMIT_S,
+    PASSWORD,
+    RT_PRIORITY,
+    LoadConfig,
+    LoadResult,
+)
 from evals.load_media import speech_clip, video_clip
 from evals.load_peer import LoadPeer, RtpCounts, install_arrival_decoder, restore_decoder
+from evals.load_report import fmt, format_capacity, format_results
+from evals.load_server import server_under_test, start_profiler, wait_quiet
 from server.ice import disable_loopback_only, enable_loopback_only, loopback_only_enabled
-
-ROOT = Path(__file__).resolve().parents[1]
-SERVER_MODULES = {"ours": "server", "baseline": "evals.baseline_server"}
-LATENESS_LIMIT_S = 0.040
-OUTBOUND_LIMIT_S = 0.030
-RT_PRIORITY = 10
-PASSWORD = "load test password 1"
-INTERVIEW = {"type": "system_design", "role": "Backend Engineer", "level": "senior",
-             "company": "free_practice"}
-
-
-@dataclass
-class LoadConfig:
-    peers: int = 10
-    seconds: float = 20.0
-    video: bool = False
-    server: str = "ours"  # "ours" | "baseline": which server to start (label only with url)
-    url: str | None = None  # drive a server that is already running
-    server_pid: int | None = None  # ... and measure this process
-    server_cpu: int | None = 0
-    nice: int = 0  # scheduling priority of the server (-20..19; below 0 needs root)
-    realtime: bool = False  # run the server SCHED_RR (root): a shared machine's noise stays out
-    settle_s: float = 3.0
-    warmup: bool = True
-    connect_concurrency: int = 4
-    connect_timeout_s: float = 30.0
-    profile: str | None = None  # py-spy the server over the window: .txt collapsed, else .svg
-
-
-@dataclass
-class LoadResult:
-    server: str
-    peers: int
-    video: bool
-    seconds: float = 0.0
-    connected: int = 0
-    heard_back: int = 0
-    cpu_pct: float | None = None
-    rss_idle_mb: float | None = None
-    rss_per_session_mb: float | None = None
-    connect_p50_ms: float | None = None
-    connect_p99_ms: float | None = None
-    gap_p50_ms: float | None = None
-    gap_p99_ms: float | None = None
-    lateness_p99_ms: float | None = None
-    outbound_p99_ms: float | None = None
-    pcm_p99_ms: float | None = None
-    inbound_frames: int = 0
-    outbound_frames: int = 0
-    pcm_chunks: int = 0
-    late_share: float = 0.0  # inbound frames later than 40 ms
-    slow_share: float = 0.0  # outbound intervals longer than 30 ms
-    back_pps: float = 0.0  # agent audio packets received per peer per second
-    back_voiced_pps: float = 0.0  # ... of them speech (the rest: silence, DTX keeps few)
-    lost_to_server: int = 0
-    lost_from_server: int = 0
-    gc_pause_max_ms: float | None = None  # server: bucket bound of its longest GC pause
-    client_cpu_pct: float = 0.0
-    client_send_late_ms: float = 0.0
-    client_gc_max_ms: float = 0.0
-    load_avg: str = ""
-    failures: list[str] = field(default_factory=list)
-
-    @property
-    def cpu_pct_per_session(self) -> float | None:
-        if self.cpu_pct is None or not self.connected:
-            return None
-        return self.cpu_pct / self.connected
-
-    @property
-    def ok(self) -> bool:
-        return (
-            not self.failures
-            and self.connected == self.peers
-            and self.heard_back == self.peers
-            and self.inbound_frames > 0
-            and self.outbound_frames > 0
-            and self.late_share <= 0.01
-            and self.slow_share <= 0.01
-        )
-
-
-# -- the server under test ---------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.asynccontextmanager
-async def started_server(
-    kind: str, cpu: int | None, nice: int = 0, realtime: bool = False
-) -> AsyncIterator[tuple[str, int]]:
-    """Run `kind` in a subprocess on a temp data dir (pinned to `cpu`, at `nice` or SCHED_RR);
-    yields (url, pid)."""
-    port = _free_port()
-    data = Path(tempfile.mkdtemp(prefix=f"ia-load-{kind}-"))
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DATABASE_", "OBJECT_", "S3_", "ICE_"))}
-    env.update(
-        HOST="127.0.0.1", AGENT=os.environ.get("IA_LOAD_AGENT", "alternating"), LOG_FORMAT="json",
-        LOG_LEVEL=os.environ.get("IA_LOAD_LOG_LEVEL", "WARNING"),
-        DATABASE_URL=f"sqlite:///{data / 'load.db'}", OBJECT_STORE_URL=f"file://{data / 'obj'}",
-        PYTHONUNBUFFERED="1",
-    )
-    cmd = [sys.executable, "-m", SERVER_MODULES[kind], "--port", str(port),
-           "--data-dir", str(data)]
-    if cpu is not None and shutil.which("taskset"):
-        cmd = ["taskset", "-c", str(cpu), *cmd]  # taskset execs: the pid stays the server's
-    if nice:
-        cmd = ["nice", "-n", str(nice), *cmd]  # so does nice
-    if realtime:
-        cmd = ["chrt", "--rr", str(RT_PRIORITY), *cmd]  # and chrt
-    log_file = (data / "server.log").open("wb")
-    proc = await asyncio.create_subprocess_exec(
-        *cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        await _wait_healthy(url, proc, data)
-        yield url, proc.pid
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(proc.wait(), 30)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-        log_file.close()
-        if os.environ.get("IA_LOAD_KEEP"):
-            print(f"kept {data}", file=sys.stderr)
-        else:
-            shutil.rmtree(data, ignore_errors=True)
-
-
-async def _wait_healthy(url: str, proc: asyncio.subprocess.Process, data: Path) -> None:
-    deadline = time.monotonic() + 60
-    async with aiohttp.ClientSession(url) as http:
-        while True:
-            if proc.returncode is not None:
-                tail = (data / "server.log").read_text(errors="replace")[-2000:]
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{tail}")
-            with contextlib.suppress(aiohttp.ClientError):
-                async with http.get("/healthz") as resp:
-                    if resp.status == 200:
-                        return
-            if time.monotonic() > deadline:
-                raise RuntimeError("server not healthy after 60 s")
-            await asyncio.sleep(0.2)
-
-
-@contextlib.asynccontextmanager
-async def server_under_test(cfg: LoadConfig) -> AsyncIterator[tuple[str, int | None]]:
-    if cfg.url:
-        yield cfg.url.rstrip("/"), cfg.server_pid
-        return
-    async with started_server(cfg.server, cfg.server_cpu, cfg.nice, cfg.realtime) as (url, pid):
-        yield url, pid
-
-
-# -- one run -----------------------------------------------------------------------------------
 
 
 async def _signup(http: aiohttp.ClientSession) -> None:
-    body = {"email": f"load-{uuid.uuid4().hex[:10]}@example.com", "password": PASSWORD,
-            "name": "Load"}
+    body = {
+        "email": f"load-{uuid.uuid4().hex[:10]}@example.com",
+        "password": PASSWORD,
+        "name": "Load",
+    }
     async with http.post("/api/auth/signup", json=body) as resp:
         if resp.status != 201:
             raise RuntimeError(f"signup failed: HTTP {resp.status} {await resp.text()}")
@@ -272,27 +116,6 @@ async def _warm_up(http: aiohttp.ClientSession, cfg: LoadConfig) -> None:
     await _wait_sessions(http, 0, 15)
 
 
-async def _wait_quiet(pid: int | None, *, below_pct: float = 3.0, timeout_s: float = 30.0) -> None:
-    """Until the server idles (e.g. the warm-up call's recording is finalised and stored)."""
-    if pid is None:
-        await asyncio.sleep(3.0)
-        return
-    deadline = time.monotonic() + timeout_s
-    quiet_since: float | None = None
-    last = measure.proc_sample(pid)
-    while time.monotonic() < deadline:
-        await asyncio.sleep(0.5)
-        now = measure.proc_sample(pid)
-        busy = (now.cpu_s - last.cpu_s) / 0.5 * 100 > below_pct
-        last = now
-        if busy:
-            quiet_since = None
-        elif quiet_since is None:
-            quiet_since = time.monotonic()
-        elif time.monotonic() - quiet_since >= 1.0:
-            return
-
-
 def _ms(seconds: float | None) -> float | None:
     return None if seconds is None else seconds * 1000
 
@@ -315,7 +138,7 @@ async def run_load(cfg: LoadConfig) -> LoadResult:
                 await _signup(http)
                 if cfg.warmup:
                     await _warm_up(http, cfg)
-                await _wait_quiet(pid)
+                await wait_quiet(pid)
                 idle = measure.proc_sample(pid) if pid else None
                 ids = [await _new_interview(http) for _ in range(cfg.peers)]
                 peers = [LoadPeer(i, speech, video) for i in range(cfg.peers)]
@@ -358,7 +181,7 @@ async def _measure_window(
     back0 = [(p.back_packets, p.back_voiced) for p in live]
     proc0 = measure.proc_sample(pid) if pid else None
     client0, wall0 = os.times(), time.monotonic()
-    profiler = await _start_profiler(cfg, pid)
+    profiler = await start_profiler(cfg, pid)
     with measure.GcPauses() as client_gc:
         await asyncio.sleep(cfg.seconds)
         if profiler is not None:
@@ -411,114 +234,6 @@ async def _measure_window(
     result.lost_to_server, result.lost_from_server = lost.sent_lost, lost.back_lost
 
 
-async def _start_profiler(
-    cfg: LoadConfig, pid: int | None
-) -> asyncio.subprocess.Process | None:
-    if not cfg.profile or pid is None:
-        return None
-    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    fmt = "raw" if cfg.profile.endswith(".txt") else "flamegraph"
-    return await asyncio.create_subprocess_exec(
-        spy, "record", "--pid", str(pid), "--duration", str(max(1, int(cfg.seconds) - 1)),
-        "--rate", "200", "--nonblocking", "--gil", "--format", fmt, "--output", cfg.profile,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-
-
-# -- reports -----------------------------------------------------------------------------------
-
-
-def _fmt(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value:.{digits}f}"
-
-
-ROWS: list[tuple[str, str, int]] = [
-    ("sessions connected / heard back", "", 0),
-    ("server CPU % (one core = 100)", "cpu_pct", 1),
-    ("server CPU % per session", "cpu_pct_per_session", 2),
-    ("RSS idle (MB)", "rss_idle_mb", 1),
-    ("RSS per session (MB)", "rss_per_session_mb", 2),
-    ("connect p50 (ms)", "connect_p50_ms", 0),
-    ("connect p99 (ms)", "connect_p99_ms", 0),
-    ("inbound frame gap p50 (ms)", "gap_p50_ms", 1),
-    ("inbound frame gap p99 (ms)", "gap_p99_ms", 1),
-    ("inbound lateness p99 (ms)", "lateness_p99_ms", 1),
-    ("outbound frame interval p99 (ms)", "outbound_p99_ms", 1),
-    ("frame → PCM-to-agent p99 (ms)", "pcm_p99_ms", 2),
-    ("agent audio back, packets/s per peer (voiced)", "", 0),
-    ("server GC: longest pause ≤ (ms)", "gc_pause_max_ms", 0),
-    ("RTP lost client→server / server→client", "", 0),
-    ("harness CPU % / worst send lateness / GC (ms)", "", 0),
-    ("verdict (lateness ≤ 40, outbound ≤ 30 ms)", "", 0),
-]
-RATIO_ROWS = {"cpu_pct_per_session", "rss_per_session_mb", "lateness_p99_ms",
-              "outbound_p99_ms", "pcm_p99_ms"}
-
-
-def _cell(result: LoadResult, label: str, attr: str, digits: int) -> str:
-    if label.startswith("sessions"):
-        return f"{result.connected}/{result.peers} / {result.heard_back}"
-    if label.startswith("agent audio back"):
-        return f"{result.back_pps:.1f} ({result.back_voiced_pps:.1f})"
-    if label.startswith("RTP lost"):
-        return f"{result.lost_to_server} / {result.lost_from_server}"
-    if label.startswith("harness"):
-        return (f"{result.client_cpu_pct:.0f} / {result.client_send_late_ms:.0f} / "
-                f"{result.client_gc_max_ms:.0f}")
-    if label.startswith("verdict"):
-        return "pass" if result.ok else "FAIL " + "; ".join(result.failures)[:60]
-    return _fmt(getattr(result, attr), digits)
-
-
-def format_results(results: Sequence[LoadResult]) -> str:
-    """A Markdown table, one column per server; with two, a baseline ÷ ours column."""
-    head = ["", *(f"{r.server} ({r.peers} peers{', video' if r.video else ''})" for r in results)]
-    pair = len(results) == 2 and {r.server for r in results} == {"ours", "baseline"}
-    if pair:
-        head.append("baseline ÷ ours")
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for label, attr, digits in ROWS:
-        cells = [label, *(_cell(r, label, attr, digits) for r in results)]
-        if pair:
-            ours = next(r for r in results if r.server == "ours")
-            base = next(r for r in results if r.server == "baseline")
-            a, b = getattr(ours, attr, None), getattr(base, attr, None)
-            ratio = f"{b / a:.1f}×" if attr in RATIO_ROWS and a and b is not None else ""
-            cells.append(ratio)
-        lines.append("| " + " | ".join(cells) + " |")
-    load = {r.load_avg for r in results if r.load_avg}
-    lines.append("")
-    lines.append(f"window {', '.join(f'{r.seconds:.0f} s' for r in results)}; "
-                 f"load average at the end: {'; '.join(sorted(load))}")
-    return "\n".join(lines)
-
-
-def format_capacity(found: dict[str, tuple[int, list[LoadResult]]]) -> str:
-    lines = ["| server | N | pass | CPU %/session | RSS MB/session | lateness p99 | "
-             "outbound p99 | PCM p99 | back pkt/s (voiced) | harness CPU % |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
-    for kind, (_, runs) in found.items():
-        for r in sorted(runs, key=lambda r: r.peers):
-            lines.append(
-                f"| {kind} | {r.peers} | {'yes' if r.ok else 'no'} | "
-                f"{_fmt(r.cpu_pct_per_session, 2)} | {_fmt(r.rss_per_session_mb, 2)} | "
-                f"{_fmt(r.lateness_p99_ms)} | {_fmt(r.outbound_p99_ms)} | "
-                f"{_fmt(r.pcm_p99_ms, 2)} | {r.back_pps:.1f} ({r.back_voiced_pps:.1f}) | "
-                f"{r.client_cpu_pct:.0f} |"
-            )
-    lines.append("")
-    for kind, (capacity, _) in found.items():
-        lines.append(f"{kind}: {capacity} sessions on one core")
-    if {"ours", "baseline"} <= found.keys():
-        ours, base = found["ours"][0], found["baseline"][0]
-        ratio = f"{ours / base:.1f}×" if base else "∞ (the baseline held none)"
-        lines.append(f"ours ÷ baseline: {ratio}")
-    return "\n".join(lines)
-
-
-# -- capacity ------------------------------------------------------------------------------------
-
-
 async def find_capacity(
     cfg: LoadConfig, *, start: int, step: int, max_peers: int, report: bool = True
 ) -> tuple[int, list[LoadResult]]:
@@ -529,11 +244,13 @@ async def find_capacity(
         result = await run_load(dataclasses.replace(cfg, peers=n))
         runs.append(result)
         if report:
-            print(f"  {cfg.server} N={n}: {'pass' if result.ok else 'fail'} "
-                  f"(lateness p99 {_fmt(result.lateness_p99_ms)} ms, outbound p99 "
-                  f"{_fmt(result.outbound_p99_ms)} ms, CPU {_fmt(result.cpu_pct, 0)} %, "
-                  f"harness CPU {result.client_cpu_pct:.0f} %, load {result.load_avg})",
-                  flush=True)
+            print(
+                f"  {cfg.server} N={n}: {'pass' if result.ok else 'fail'} "
+                f"(lateness p99 {fmt(result.lateness_p99_ms)} ms, outbound p99 "
+                f"{fmt(result.outbound_p99_ms)} ms, CPU {fmt(result.cpu_pct, 0)} %, "
+                f"harness CPU {result.client_cpu_pct:.0f} %, load {result.load_avg})",
+                flush=True,
+            )
         return result.ok
 
     lo, hi, n = 0, None, start
@@ -580,19 +297,34 @@ async def _main(args: argparse.Namespace) -> int:
     if args.url:  # one running server, labelled by --server (ours unless told otherwise)
         kinds = ["ours" if args.server == "both" else args.server]
     base = LoadConfig(
-        peers=args.peers, seconds=args.seconds, video=args.video, url=args.url,
-        server_pid=args.server_pid, server_cpu=args.server_cpu, settle_s=args.settle,
-        profile=args.profile, nice=args.nice, realtime=args.rt,
+        peers=args.peers,
+        seconds=args.seconds,
+        video=args.video,
+        url=args.url,
+        server_pid=args.server_pid,
+        server_cpu=args.server_cpu,
+        settle_s=args.settle,
+        profile=args.profile,
+        nice=args.nice,
+        realtime=args.rt,
     )
-    print(f"media: speech {speech_clip().source}, {speech_clip().bitrate_kbps:.0f} kbit/s"
-          + (f"; video 640x360 15 fps VP8 {video_clip().bitrate_kbps:.0f} kbit/s"
-             if args.video else "; no video") + f"; load average {os.getloadavg()[0]:.2f}",
-          flush=True)
+    print(
+        f"media: speech {speech_clip().source}, {speech_clip().bitrate_kbps:.0f} kbit/s"
+        + (
+            f"; video 640x360 15 fps VP8 {video_clip().bitrate_kbps:.0f} kbit/s"
+            if args.video
+            else "; no video"
+        )
+        + f"; load average {os.getloadavg()[0]:.2f}",
+        flush=True,
+    )
     if args.find_capacity:
         found: dict[str, tuple[int, list[LoadResult]]] = {}
         for kind in kinds:
             found[kind] = await find_capacity(
-                dataclasses.replace(base, server=kind), start=args.start, step=args.step,
+                dataclasses.replace(base, server=kind),
+                start=args.start,
+                step=args.step,
                 max_peers=args.max_peers,
             )
         print(format_capacity(found))
@@ -614,7 +346,8 @@ async def _main(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m evals.load", description=__doc__,
+        prog="python -m evals.load",
+        description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--peers", type=int, default=10, help="simulated candidates (10)")
@@ -625,22 +358,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server-pid", type=int, help="with --url: measure this process")
     parser.add_argument("--server-cpu", type=int, default=0, help="core for the server (0)")
     parser.add_argument("--client-cpu", type=int, default=1, help="core for the harness (1)")
-    parser.add_argument("--nice", type=int, default=0,
-                        help="priority of server and harness, e.g. -10 on a shared machine "
-                        "(below 0 needs root; both servers get the same)")
-    parser.add_argument("--rt", action="store_true",
-                        help="run server and harness SCHED_RR (root; the kernel still leaves "
-                        "others 5 %% of each core): on a busy shared machine, other work's "
-                        "preemptions otherwise show up as 20-60 ms of lateness")
+    parser.add_argument(
+        "--nice",
+        type=int,
+        default=0,
+        help="priority of server and harness, e.g. -10 on a shared machine "
+        "(below 0 needs root; both servers get the same)",
+    )
+    parser.add_argument(
+        "--rt",
+        action="store_true",
+        help="run server and harness SCHED_RR (root; the kernel still leaves "
+        "others 5 %% of each core): on a busy shared machine, other work's "
+        "preemptions otherwise show up as 20-60 ms of lateness",
+    )
     parser.add_argument("--settle", type=float, default=3.0, help="seconds before the window")
-    parser.add_argument("--find-capacity", action="store_true",
-                        help="step N up until lateness p99 > 40 ms or outbound p99 > 30 ms")
+    parser.add_argument(
+        "--find-capacity",
+        action="store_true",
+        help="step N up until lateness p99 > 40 ms or outbound p99 > 30 ms",
+    )
     parser.add_argument("--start", type=int, default=10, help="capacity: first N (10)")
     parser.add_argument("--step", type=int, default=10, help="capacity: N step (10)")
     parser.add_argument("--max-peers", type=int, default=100, help="capacity: largest N (100)")
     parser.add_argument("--json", help="also write the results here")
-    parser.add_argument("--profile", help="py-spy the server over the window into this file "
-                        "(.txt: collapsed stacks, else a flame graph .svg); one server only")
+    parser.add_argument(
+        "--profile",
+        help="py-spy the server over the window into this file "
+        "(.txt: collapsed stacks, else a flame graph .svg); one server only",
+    )
     args = parser.parse_args(argv)
     _pin_harness(args.client_cpu, args.nice, args.rt)
     return asyncio.run(_main(args))

@@ -1,0 +1,91 @@
+"""What a load run is asked to do and what it measured; the limits a run must meet."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SERVER_MODULES = {"ours": "server", "baseline": "evals.baseline_server"}
+LATENESS_LIMIT_S = 0.040
+OUTBOUND_LIMIT_S = 0.030
+RT_PRIORITY = 10
+PASSWORD = "load test password 1"
+INTERVIEW = {
+    "type": "system_design",
+    "role": "Backend Engineer",
+    "level": "senior",
+    "company": "free_practice",
+}
+
+
+@dataclass
+class LoadConfig:
+    peers: int = 10
+    seconds: float = 20.0
+    video: bool = False
+    server: str = "ours"  # "ours" | "baseline": which server to start (label only with url)
+    url: str | None = None  # drive a server that is already running
+    server_pid: int | None = None  # ... and measure this process
+    server_cpu: int | None = 0
+    nice: int = 0  # scheduling priority of the server (-20..19; below 0 needs root)
+    realtime: bool = False  # run the server SCHED_RR (root): a shared machine's noise stays out
+    settle_s: float = 3.0
+    warmup: bool = True
+    connect_concurrency: int = 4
+    connect_timeout_s: float = 30.0
+    profile: str | None = None  # py-spy the server over the window: .txt collapsed, else .svg
+
+
+@dataclass
+class LoadResult:
+    server: str
+    peers: int
+    video: bool
+    seconds: float = 0.0
+    connected: int = 0
+    heard_back: int = 0
+    cpu_pct: float | None = None
+    rss_idle_mb: float | None = None
+    rss_per_session_mb: float | None = None
+    connect_p50_ms: float | None = None
+    connect_p99_ms: float | None = None
+    gap_p50_ms: float | None = None
+    gap_p99_ms: float | None = None
+    lateness_p99_ms: float | None = None
+    outbound_p99_ms: float | None = None
+    pcm_p99_ms: float | None = None
+    inbound_frames: int = 0
+    outbound_frames: int = 0
+    pcm_chunks: int = 0
+    late_share: float = 0.0  # inbound frames later than 40 ms
+    slow_share: float = 0.0  # outbound intervals longer than 30 ms
+    back_pps: float = 0.0  # agent audio packets received per peer per second
+    back_voiced_pps: float = 0.0  # ... of them speech (the rest: silence, DTX keeps few)
+    lost_to_server: int = 0
+    lost_from_server: int = 0
+    gc_pause_max_ms: float | None = None  # server: bucket bound of its longest GC pause
+    client_cpu_pct: float = 0.0
+    client_send_late_ms: float = 0.0
+    client_gc_max_ms: float = 0.0
+    load_avg: str = ""
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def cpu_pct_per_session(self) -> float | None:
+        if self.cpu_pct is None or not self.connected:
+            return None
+        return self.cpu_pct / self.connected
+
+    @property
+    def ok(self) -> bool:
+        return (
+            not self.failures
+            and self.connected == self.peers
+            and self.heard_back == self.peers
+            and self.inbound_frames > 0
+            and self.outbound_frames > 0
+            and self.late_share <= 0.01
+            and self.slow_share <= 0.01
+        )
+
+
+# -- the server under test ---------------------------------------------------------------------

@@ -1,0 +1,109 @@
+"""Tables the load harness prints: one run per server side by side, and capacity steps."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from evals.load_config import LoadResult
+
+
+def fmt(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+ROWS: list[tuple[str, str, int]] = [
+    ("sessions connected / heard back", "", 0),
+    ("server CPU % (one core = 100)", "cpu_pct", 1),
+    ("server CPU % per session", "cpu_pct_per_session", 2),
+    ("RSS idle (MB)", "rss_idle_mb", 1),
+    ("RSS per session (MB)", "rss_per_session_mb", 2),
+    ("connect p50 (ms)", "connect_p50_ms", 0),
+    ("connect p99 (ms)", "connect_p99_ms", 0),
+    ("inbound frame gap p50 (ms)", "gap_p50_ms", 1),
+    ("inbound frame gap p99 (ms)", "gap_p99_ms", 1),
+    ("inbound lateness p99 (ms)", "lateness_p99_ms", 1),
+    ("outbound frame interval p99 (ms)", "outbound_p99_ms", 1),
+    ("frame → PCM-to-agent p99 (ms)", "pcm_p99_ms", 2),
+    ("agent audio back, packets/s per peer (voiced)", "", 0),
+    ("server GC: longest pause ≤ (ms)", "gc_pause_max_ms", 0),
+    ("RTP lost client→server / server→client", "", 0),
+    ("harness CPU % / worst send lateness / GC (ms)", "", 0),
+    ("verdict (lateness ≤ 40, outbound ≤ 30 ms)", "", 0),
+]
+RATIO_ROWS = {
+    "cpu_pct_per_session",
+    "rss_per_session_mb",
+    "lateness_p99_ms",
+    "outbound_p99_ms",
+    "pcm_p99_ms",
+}
+
+
+def _cell(result: LoadResult, label: str, attr: str, digits: int) -> str:
+    if label.startswith("sessions"):
+        return f"{result.connected}/{result.peers} / {result.heard_back}"
+    if label.startswith("agent audio back"):
+        return f"{result.back_pps:.1f} ({result.back_voiced_pps:.1f})"
+    if label.startswith("RTP lost"):
+        return f"{result.lost_to_server} / {result.lost_from_server}"
+    if label.startswith("harness"):
+        return (
+            f"{result.client_cpu_pct:.0f} / {result.client_send_late_ms:.0f} / "
+            f"{result.client_gc_max_ms:.0f}"
+        )
+    if label.startswith("verdict"):
+        return "pass" if result.ok else "FAIL " + "; ".join(result.failures)[:60]
+    return fmt(getattr(result, attr), digits)
+
+
+def format_results(results: Sequence[LoadResult]) -> str:
+    """A Markdown table, one column per server; with two, a baseline ÷ ours column."""
+    head = ["", *(f"{r.server} ({r.peers} peers{', video' if r.video else ''})" for r in results)]
+    pair = len(results) == 2 and {r.server for r in results} == {"ours", "baseline"}
+    if pair:
+        head.append("baseline ÷ ours")
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for label, attr, digits in ROWS:
+        cells = [label, *(_cell(r, label, attr, digits) for r in results)]
+        if pair:
+            ours = next(r for r in results if r.server == "ours")
+            base = next(r for r in results if r.server == "baseline")
+            a, b = getattr(ours, attr, None), getattr(base, attr, None)
+            ratio = f"{b / a:.1f}×" if attr in RATIO_ROWS and a and b is not None else ""
+            cells.append(ratio)
+        lines.append("| " + " | ".join(cells) + " |")
+    load = {r.load_avg for r in results if r.load_avg}
+    lines.append("")
+    lines.append(
+        f"window {', '.join(f'{r.seconds:.0f} s' for r in results)}; "
+        f"load average at the end: {'; '.join(sorted(load))}"
+    )
+    return "\n".join(lines)
+
+
+def format_capacity(found: dict[str, tuple[int, list[LoadResult]]]) -> str:
+    lines = [
+        "| server | N | pass | CPU %/session | RSS MB/session | lateness p99 | "
+        "outbound p99 | PCM p99 | back pkt/s (voiced) | harness CPU % |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for kind, (_, runs) in found.items():
+        for r in sorted(runs, key=lambda r: r.peers):
+            lines.append(
+                f"| {kind} | {r.peers} | {'yes' if r.ok else 'no'} | "
+                f"{fmt(r.cpu_pct_per_session, 2)} | {fmt(r.rss_per_session_mb, 2)} | "
+                f"{fmt(r.lateness_p99_ms)} | {fmt(r.outbound_p99_ms)} | "
+                f"{fmt(r.pcm_p99_ms, 2)} | {r.back_pps:.1f} ({r.back_voiced_pps:.1f}) | "
+                f"{r.client_cpu_pct:.0f} |"
+            )
+    lines.append("")
+    for kind, (capacity, _) in found.items():
+        lines.append(f"{kind}: {capacity} sessions on one core")
+    if {"ours", "baseline"} <= found.keys():
+        ours, base = found["ours"][0], found["baseline"][0]
+        ratio = f"{ours / base:.1f}×" if base else "∞ (the baseline held none)"
+        lines.append(f"ours ÷ baseline: {ratio}")
+    return "\n".join(lines)
+
+
+# -- capacity ------------------------------------------------------------------------------------
