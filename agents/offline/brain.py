@@ -17,36 +17,17 @@ an invitation to ask questions; their reply → goodbye and `advance_phase("done
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.memory import TECHNOLOGIES, ConversationMemory, Extraction, extract, normalize
+from agents.memory import ConversationMemory, Extraction, extract, normalize
 from agents.offline import lines
 from agents.offline.brief import Brief
+from agents.offline.cues import as_spoken, asks_a_question, is_stage_direction, says_done
 
 PHASE_TOOL = "advance_phase"
 TRANSFER_TOOL = "transfer_to_agent"
-
-_DONE = re.compile(
-    r"\b(?:that's all|that is all|i'm done|i am done|no more|nothing more|that's everything|"
-    r"that is everything|that covers it|i'm finished|i am finished|let's wrap up|"
-    r"we can wrap up|i have nothing else|nothing else)\b"
-)
-_ASKS_QUESTION = re.compile(
-    r"\b(?:what|how|why|when|where|which|who|could you tell|can you tell|is there|are there|"
-    r"do you|does the|does your)\b"
-)
-_NO_QUESTIONS = re.compile(r"\b(?:no questions|don't have any|do not have any|nothing|no thanks|"
-                           r"no thank you|i'm good|i am good|not really)\b")
-_STAGE = re.compile(r"^\s*\[[^\]]*\]\s*$")
-_CANONICAL_WORDS = {
-    form: name
-    for name, forms in TECHNOLOGIES.items()
-    for form in forms
-    if " " not in form and form.isalpha() and len(form) > 2
-}
 
 
 @dataclass(frozen=True)
@@ -63,10 +44,6 @@ class CallTool:
 
 Action = Say | CallTool
 
-
-def is_stage_direction(text: str) -> bool:
-    """A bracketed client note such as "[the candidate has joined]", not the candidate's words."""
-    return bool(_STAGE.match(text))
 
 
 @dataclass
@@ -127,7 +104,7 @@ class Brain:
             if not self.question_presented:
                 return self._present_question()
             self.interview_turns += 1
-            if _DONE.search(normalize(text)) or self.interview_turns >= self.turn_limit:
+            if says_done(text) or self.interview_turns >= self.turn_limit:
                 return self._wrap_up()
             return [self._say(self._follow_up(extract(text)))]
         if self.phase == "closing":
@@ -289,7 +266,7 @@ class Brain:
     def _goodbye(self, text: str) -> list[Action]:
         said = normalize(text)
         parts = []
-        if _ASKS_QUESTION.search(said) and not _NO_QUESTIONS.search(said):
+        if asks_a_question(said):
             parts.append(self._pick("answer", lines.ANSWER_QUESTION))
         parts.append(self._pick("goodbye", lines.GOODBYE).format(name=self._name_suffix()))
         self.said_goodbye = True
@@ -325,7 +302,7 @@ class Brain:
             if latest.technologies:
                 ack = f"{ack} Using {latest.technologies[0]} there makes sense."
             elif latest.decisions:
-                ack = f"{ack} I follow your plan to {self._spoken(latest.decisions[0])}."
+                ack = f"{ack} I follow your plan to {as_spoken(latest.decisions[0])}."
         else:
             key, text = self._probe()
             self.last_follow_up = "probe"
@@ -352,7 +329,7 @@ class Brain:
             key = f"decision:{decision}"
             if key not in self.asked:
                 form = self._pick("reference_decision", lines.REFERENCE_DECISION)
-                return key, form.format(d=self._spoken(decision))
+                return key, form.format(d=as_spoken(decision))
         return None
 
     def _steer(self) -> tuple[str, str] | None:
@@ -411,11 +388,3 @@ class Brain:
 
     def _name_suffix(self) -> str:
         return f", {self.memory.candidate_name}" if self.memory.candidate_name else ""
-
-    @staticmethod
-    def _spoken(decision: str) -> str:
-        words = []
-        for w in decision.split():
-            w = {"i": "you", "my": "your", "i'd": "you'd", "i'll": "you'll", "me": "you"}.get(w, w)
-            words.append(_CANONICAL_WORDS.get(w, w))
-        return " ".join(words)

@@ -30,8 +30,9 @@ from aiohttp import web
 
 from agents.offline import lines, protocol, tls
 from agents.offline.asr import AsrModel
+from agents.offline.context import Counters, SessionContext
 from agents.offline.resumption import DEFAULT_TTL_S, HandleStore
-from agents.offline.session import Counters, LiveSession, SessionContext
+from agents.offline.session import LiveSession
 from agents.offline.tts import DEFAULT_VOICE, Synthesizer
 from agents.offline.vad import VadConfig
 

@@ -14,63 +14,22 @@ import contextlib
 import json
 import logging
 from collections.abc import Sequence
-from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from agents.offline import protocol as p
-from agents.offline.asr import AsrModel, StableText, Transcriber
+from agents.offline.asr import StableText, Transcriber
 from agents.offline.brain import Action, Brain, CallTool, Say
 from agents.offline.brief import parse_brief
-from agents.offline.resumption import HandleStore
-from agents.offline.tts import Synthesizer, resample, split_sentences, voice_for
-from agents.offline.vad import SpeechAudio, SpeechEnd, SpeechStart, TurnDetector, VadConfig
+from agents.offline.context import SessionContext, holds_turn_for_tools
+from agents.offline.tts import resample, split_sentences, voice_for
+from agents.offline.vad import SpeechAudio, SpeechEnd, SpeechStart, TurnDetector
 
 log = logging.getLogger(__name__)
 
 OUT_BYTES_PER_S = p.AUDIO_OUT_RATE_HZ * 2
 UNHEARD_MIN_MS = 700  # speech this long that yields no words still gets an answer
-
-
-@dataclass
-class Counters:
-    sessions_opened: int = 0
-    resumptions: int = 0
-    resumption_misses: int = 0
-    turns: int = 0
-    user_turns: int = 0
-    interruptions: int = 0
-    tool_calls: int = 0
-    tool_responses: int = 0
-    tool_cancellations: int = 0
-    go_aways: int = 0
-    dropped: int = 0
-    protocol_errors: int = 0
-
-
-@dataclass
-class SessionContext:
-    """What the server shares with its sessions."""
-
-    synthesizer: Synthesizer
-    asr: AsrModel | None
-    executor: Executor | None
-    handles: HandleStore
-    counters: Counters
-    vad: VadConfig = field(default_factory=VadConfig)
-    audio_lead_s: float = 1.0
-    chunk_ms: int = 80
-    seed: int = 0
-    tool_wait_s: float = 60.0
-
-
-def holds_turn_for_tools(model: str) -> bool:
-    """Gemini 3.x Live keeps the turn open until the tool response (no turnComplete before);
-    earlier models end the turn after the tool call (and ADK waits for that turnComplete)."""
-    name = model.rsplit("/", 1)[-1]
-    return name.startswith("gemini-3.") and "-live" in name
 
 
 class LiveSession:
@@ -90,20 +49,27 @@ class LiveSession:
         self.setup = setup
         self.session_id = session_id
         functions = {f.name: f for f in setup.functions}
-        agents = functions["transfer_to_agent"].enums.get("agent_name", ()) \
-            if "transfer_to_agent" in functions else ()
+        agents = (
+            functions["transfer_to_agent"].enums.get("agent_name", ())
+            if "transfer_to_agent" in functions
+            else ()
+        )
         if restored is not None:
             self.brain = Brain.from_dict(restored["brain"])
             self.brain.tool_names = tuple(functions)
             self.brain.agent_names = tuple(agents)
         else:
-            self.brain = Brain.create(parse_brief(setup.instruction), seed=seed,
-                                      tool_names=functions, agent_names=agents)
+            self.brain = Brain.create(
+                parse_brief(setup.instruction), seed=seed, tool_names=functions, agent_names=agents
+            )
         self.voice = voice_for(setup.voice_name)
         self.hold_for_tools = holds_turn_for_tools(setup.model)
         self.vad = TurnDetector(ctx.vad)
-        self.asr = (Transcriber(ctx.asr, ctx.executor, on_partial=self._on_partial)
-                    if ctx.asr is not None else None)
+        self.asr = (
+            Transcriber(ctx.asr, ctx.executor, on_partial=self._on_partial)
+            if ctx.asr is not None
+            else None
+        )
         self._stable = StableText()
         self._manual_activity = False
         self._held_text = ""
@@ -256,11 +222,15 @@ class LiveSession:
         stable = self._stable
         self._spawn(self._finish_utterance(future, stable, voiced_ms))
 
-    async def _finish_utterance(self, future: asyncio.Future[str], stable: StableText,
-                                voiced_ms: int) -> None:
+    async def _finish_utterance(
+        self, future: asyncio.Future[str], stable: StableText, voiced_ms: int
+    ) -> None:
         text = (await future).strip()
-        log.debug("utterance recognised %.0f ms after its end: %r",
-                  (self._loop.time() - self.last_speech_end_at) * 1000, text)
+        log.debug(
+            "utterance recognised %.0f ms after its end: %r",
+            (self._loop.time() - self.last_speech_end_at) * 1000,
+            text,
+        )
         if self.setup.input_transcription:
             await self.send(p.input_transcription(stable.final(text), finished=True))
         if not text:
@@ -290,8 +260,12 @@ class LiveSession:
             self.brain.replay(turns)
             return
         last = content.turns[-1] if content.turns else None
-        if last is not None and last.role == "user" and last.text.strip() \
-                and not last.function_responses:
+        if (
+            last is not None
+            and last.role == "user"
+            and last.text.strip()
+            and not last.function_responses
+        ):
             self.brain.replay(turns[:-1])
             await self._on_user_text(last.text)
             return
@@ -383,9 +357,8 @@ class LiveSession:
             raise
 
     def _tokens(self, spoken: list[str]) -> tuple[int, int]:
-        prompt = (len(self.setup.instruction) + sum(len(t["text"]) for t in
-                                                    self.brain.transcript)) // 4
-        return prompt, sum(len(t) for t in spoken) // 4 + 1
+        said = sum(len(t["text"]) for t in self.brain.transcript)
+        return (len(self.setup.instruction) + said) // 4, sum(len(t) for t in spoken) // 4 + 1
 
     async def _speak(self, text: str, *, first: bool) -> None:
         sentences = split_sentences(text)
@@ -414,14 +387,13 @@ class LiveSession:
         step = OUT_BYTES_PER_S * self.ctx.chunk_ms // 1000 // 2 * 2
         for start in range(0, len(pcm), step):
             chunk = pcm[start : start + step]
-            delay = self._stream_t0 + self._stream_sent_s - self.ctx.audio_lead_s - \
-                self._loop.time()
+            delay = (
+                self._stream_t0 + self._stream_sent_s - self.ctx.audio_lead_s - self._loop.time()
+            )
             if delay > 0:
                 await asyncio.sleep(delay)
             await self.send(p.audio_chunk(chunk))
             if self.last_first_audio_at < self.last_speech_end_at or not self.last_first_audio_at:
                 self.last_first_audio_at = self._loop.time()
-                log.debug("first reply audio %.0f ms after the end of speech",
-                          (self.last_first_audio_at - self.last_speech_end_at) * 1000)
             self._stream_sent_s += len(chunk) / OUT_BYTES_PER_S
             self.playback_end = self._stream_t0 + self._stream_sent_s
