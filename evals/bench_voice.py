@@ -29,6 +29,7 @@ import numpy as np
 from google.genai import types
 
 from agents.offline import OfflineLiveServer
+from agents.offline.brief import EXAMPLE_BRIEF
 
 ANSWERS = (
     "Hi, I am Sam, a backend engineer working on payment systems.",
@@ -44,15 +45,7 @@ ANSWERS = (
     "We can scale horizontally by adding more servers.",
     "That's all.",
 )
-BRIEF = """INTERVIEW BRIEF
-Type: system_design
-Company: google
-Role: Backend Engineer
-Level: senior
-Question: Design a URL shortener like bit.ly that serves 100 million redirects a day.
-Expected topics: hashing and ID generation; storage choice; caching; redirect latency; analytics
-Phase: intro
-END BRIEF"""
+BRIEF = EXAMPLE_BRIEF
 RATE = 16_000
 
 

@@ -1,16 +1,7 @@
 """The INTERVIEW BRIEF block the interviewer's instructions carry, and its parser.
 
-The ADK agent puts this block verbatim somewhere in the system instruction:
-
-    INTERVIEW BRIEF
-    Type: system_design
-    Company: google
-    Role: Backend Engineer
-    Level: senior
-    Question: Design a URL shortener like bit.ly that serves 100 million redirects a day.
-    Expected topics: hashing and ID generation; storage choice; caching; redirect latency
-    Phase: intro
-    END BRIEF
+The ADK agent puts this block verbatim somewhere in the system instruction (`EXAMPLE_BRIEF`
+shows one).
 
 Keys are case-insensitive; unknown keys are ignored; a missing block gives the defaults.
 """
@@ -21,6 +12,15 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+EXAMPLE_BRIEF = """INTERVIEW BRIEF
+Type: system_design
+Company: google
+Role: Backend Engineer
+Level: senior
+Question: Design a URL shortener like bit.ly that serves 100 million redirects a day.
+Expected topics: hashing and ID generation; storage choice; caching; redirect latency; analytics
+Phase: intro
+END BRIEF"""
 PHASES = ("routing", "intro", "interview", "closing", "done")
 COMPANY_NAMES = {
     "free_practice": "Free Practice",

@@ -12,19 +12,12 @@ import pytest
 from google.genai import types
 
 from agents.offline import OfflineLiveServer
+from agents.offline.brief import EXAMPLE_BRIEF
 
 MODEL = "gemini-live-2.5-flash-preview"
-BRIEF = """You are a warm, professional interviewer.
+BRIEF = f"""You are a warm, professional interviewer.
 
-INTERVIEW BRIEF
-Type: system_design
-Company: google
-Role: Backend Engineer
-Level: senior
-Question: Design a URL shortener like bit.ly that serves 100 million redirects a day.
-Expected topics: hashing and ID generation; storage choice; caching; redirect latency; analytics
-Phase: intro
-END BRIEF
+{EXAMPLE_BRIEF}
 """
 ADVANCE_PHASE = types.FunctionDeclaration(
     name="advance_phase",

@@ -7,19 +7,11 @@ import json
 import pytest
 
 from agents.offline.brain import Brain, CallTool, Say
-from agents.offline.brief import parse_brief
+from agents.offline.brief import EXAMPLE_BRIEF, parse_brief
 
-BRIEF = """You are a friendly interviewer. Follow the brief.
+BRIEF = f"""You are a friendly interviewer. Follow the brief.
 
-INTERVIEW BRIEF
-Type: system_design
-Company: google
-Role: Backend Engineer
-Level: senior
-Question: Design a URL shortener like bit.ly that serves 100 million redirects a day.
-Expected topics: hashing and ID generation; storage choice; caching; redirect latency; analytics
-Phase: intro
-END BRIEF
+{EXAMPLE_BRIEF}
 """
 FORBIDDEN = ("transfer", "phase", "tool", "function", "agent")
 
