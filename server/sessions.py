@@ -69,7 +69,6 @@ class SessionManager:
             await self._mark_started(interview_id)
         except BaseException:
             self.live.pop(interview_id, None)
-            session.end_reason = "bad_offer"
             await session.close("bad_offer")
             raise
         return answer
