@@ -38,7 +38,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from agents.alternating import AlternatingAgent
 from server import metrics
-from server.ice import enable_loopback_only
+from server.live.ice import enable_loopback_only
 
 log = logging.getLogger("baseline")
 

@@ -68,7 +68,7 @@ from evals.load_media import speech_clip, video_clip
 from evals.load_peer import LoadPeer, RtpCounts, install_arrival_decoder, restore_decoder
 from evals.load_report import fmt, format_capacity, format_results
 from evals.load_server import server_under_test, start_profiler, wait_quiet
-from server.ice import disable_loopback_only, enable_loopback_only, loopback_only_enabled
+from server.live.ice import disable_loopback_only, enable_loopback_only, loopback_only_enabled
 
 
 async def _signup(http: aiohttp.ClientSession) -> None:

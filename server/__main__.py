@@ -11,8 +11,8 @@ from pathlib import Path
 from aiohttp import web
 
 from server import metrics
-from server.app import create_app
 from server.config import ConfigError, load_settings
+from server.http.app import create_app
 from server.logs import setup_logging
 
 # A collection every 10,000 net new container objects instead of 700: nearly all of the media

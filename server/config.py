@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from server.ice import IceServer, is_loopback
+from server.live.ice import IceServer, is_loopback
 from storage.db import normalize_url
 
 

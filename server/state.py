@@ -7,8 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from sandbox import Sandbox
 from server.config import Settings
-from server.ratelimit import LoginThrottle
-from server.sessions import SessionManager
+from server.http.ratelimit import LoginThrottle
+from server.live.manager import SessionManager
 from storage.objects import ObjectStore
 
 SETTINGS = web.AppKey("settings", Settings)

@@ -11,8 +11,8 @@ import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from server.app import create_app
 from server.config import Settings, load_settings
+from server.http.app import create_app
 from storage.db import create_engine
 from tests.services import S3Server, postgres_server, s3_server
 

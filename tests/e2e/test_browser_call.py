@@ -11,9 +11,9 @@ import av
 import numpy as np
 from playwright.async_api import Browser, expect
 
-from server.app import create_app
+from server.http.app import create_app
 from tests.e2e.flows import sign_up_and_start_interview
-from tests.rtc.conftest import rtc_settings
+from tests.live.conftest import rtc_settings
 
 
 def read_wav(path: Path) -> np.ndarray:

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from server.app import create_app
+from server.http.app import create_app
 from tests.e2e.flows import sign_up_and_start_interview
-from tests.rtc.conftest import rtc_settings
+from tests.live.conftest import rtc_settings
 
 INTRO = "Hi, my name is Ada. I build backend services with Python and Postgres."
 LEAD_SILENCE_S = 15  # the greeting plays first

@@ -1,0 +1,78 @@
+"""The interview record: create, list, read, status changes, soft delete."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from server.http.auth import current_user
+from server.http.requests import parse_query, read_json
+from server.http.schemas import InterviewIn, PageQuery, StatusPatchIn, interview_out
+from server.state import DB
+from storage.queries import interviews
+
+routes = web.RouteTableDef()
+
+
+@routes.post("/api/interviews")
+async def create(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    body = await read_json(request, InterviewIn)
+    async with request.app[DB].begin() as s:
+        row = await interviews.create_interview(s, user.id, **body.model_dump())
+    return web.json_response(interview_out(row), status=201)
+
+
+@routes.get("/api/interviews")
+async def list_mine(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    page = parse_query(request, PageQuery)
+    async with request.app[DB]() as s:
+        rows, total = await interviews.list_interviews(
+            s, user.id, limit=page.limit, offset=page.offset
+        )
+    return web.json_response(
+        {
+            "items": [interview_out(r) for r in rows],
+            "total": total,
+            "limit": page.limit,
+            "offset": page.offset,
+        }
+    )
+
+
+@routes.get("/api/interviews/{id}")
+async def read(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    async with request.app[DB]() as s:
+        row = await interviews.get_interview(s, request.match_info["id"], user.id)
+        stats = await interviews.interview_stats(s, row.id)
+    out = interview_out(row)
+    out["stats"] = {
+        "transcript_count": stats.transcript_count,
+        "snapshot_count": stats.snapshot_count,
+    }
+    return web.json_response(out)
+
+
+@routes.patch("/api/interviews/{id}/status")
+async def patch_status(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    body = await read_json(request, StatusPatchIn)
+    async with request.app[DB].begin() as s:
+        row = await interviews.update_status(
+            s,
+            request.match_info["id"],
+            user.id,
+            status=body.status,
+            phase=body.phase,
+            metadata=body.metadata,
+        )
+    return web.json_response(interview_out(row))
+
+
+@routes.delete("/api/interviews/{id}")
+async def delete(request: web.Request) -> web.Response:
+    user = await current_user(request)
+    async with request.app[DB].begin() as s:
+        await interviews.soft_delete_interview(s, request.match_info["id"], user.id)
+    return web.Response(status=204)

@@ -1,0 +1,2 @@
+"""The live side: one InterviewSession per call, its manager, events, recordings, transcripts,
+ICE and the agent's I/O."""

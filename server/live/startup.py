@@ -1,0 +1,89 @@
+"""Start-up and shutdown of the real-time side: ICE mode, the VP8 pass-through, recordings,
+the interviewer's voice model (Gemini Live with GOOGLE_API_KEY, else the offline Live API
+server on 127.0.0.1), and the live sessions (closed first on shutdown, so their recordings
+are finalised)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from agents.alternating import AlternatingAgent
+from agents.echo import EchoAgent
+from agents.hooks import Agent
+from media import passthrough
+from server.config import Settings
+from server.live.ice import disable_loopback_only, enable_loopback_only
+from server.live.manager import SessionManager
+from server.live.recordings import RecordingShipper
+from server.live.session import SessionConfig
+from server.state import DB, OBJECTS, SESSIONS, SETTINGS
+
+if TYPE_CHECKING:
+    from agents.live_model import LiveModel
+
+log = logging.getLogger(__name__)
+
+VOICE_MODEL: web.AppKey[LiveModel | None] = web.AppKey("voice_model")
+
+
+def agent_factory(settings: Settings, voice: LiveModel | None = None) -> Callable[[], Agent | None]:
+    def make() -> Agent | None:
+        if settings.agent == "echo":
+            return EchoAgent()
+        if settings.agent == "alternating":
+            return AlternatingAgent()
+        if settings.agent == "interviewer" and voice is not None:
+            from agents.interviewer import Interviewer
+
+            return Interviewer(voice, say=voice.say)
+        return None
+
+    return make
+
+
+def voice_model(settings: Settings) -> LiveModel | None:
+    """The interviewer's model (started on first use, closed at shutdown)."""
+    if settings.agent != "interviewer":
+        return None
+    from agents.live_model import LiveModel
+
+    return LiveModel(settings.live_model, settings.google_api_key.get_secret_value())
+
+
+async def realtime(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    if settings.ice_loopback_only:
+        enable_loopback_only()
+    passthrough.install()
+    manager: SessionManager | None = None
+
+    async def on_finalized(interview_id, final):  # type: ignore[no-untyped-def]
+        assert manager is not None
+        await manager.record_finalized(interview_id, final)
+
+    shipper = RecordingShipper(app[OBJECTS], settings.data_dir / "spool", on_finalized)
+    config = SessionConfig(
+        ice_servers=settings.ice_servers,
+        loopback_only=bool(settings.ice_loopback_only),
+        connect_timeout_s=settings.connect_timeout_s,
+        disconnect_timeout_s=settings.disconnect_timeout_s,
+        idle_timeout_s=settings.idle_timeout_s,
+        segment_s=settings.segment_s,
+    )
+    voice = app[VOICE_MODEL] = voice_model(settings)
+    manager = SessionManager(app[DB], shipper, config, agent_factory(settings, voice))
+    app[SESSIONS] = manager
+    await shipper.start()
+    await manager.recover()
+    yield
+    await manager.close_all("server_shutdown")
+    if voice is not None:
+        await voice.close()
+    await shipper.close()
+    passthrough.uninstall()
+    if settings.ice_loopback_only:
+        disable_loopback_only()
