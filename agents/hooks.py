@@ -18,10 +18,10 @@ class InterviewBrief:
     """The interview being held, as the candidate chose it."""
 
     interview_id: str
-    type: str  # "system_design" | "coding"
+    type: str  # one of storage.vocabulary.INTERVIEW_TYPES
     role: str
-    level: str  # "junior" | "mid" | "senior" | "staff"
-    company: str  # "free_practice" | "google" | "meta" | "amazon" | "netflix"
+    level: str  # one of storage.vocabulary.LEVELS
+    company: str  # one of storage.vocabulary.COMPANIES
     question_id: str | None = None
     question_text: str | None = None
 

@@ -13,14 +13,7 @@ from dataclasses import dataclass
 
 from agents.hooks import InterviewBrief
 from agents.questions import Question
-
-COMPANY_NAMES = {
-    "free_practice": "a practice session",
-    "google": "Google",
-    "meta": "Meta",
-    "amazon": "Amazon",
-    "netflix": "Netflix",
-}
+from storage.vocabulary import COMPANY_NAMES
 
 COMPANY_STYLE = {
     "free_practice": (

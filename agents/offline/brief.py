@@ -12,6 +12,8 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from storage.vocabulary import COMPANY_NAMES, INTERVIEW_TYPES, PHASES
+
 EXAMPLE_BRIEF = """INTERVIEW BRIEF
 Type: system_design
 Company: google
@@ -21,14 +23,6 @@ Question: Design a URL shortener like bit.ly that serves 100 million redirects a
 Expected topics: hashing and ID generation; storage choice; caching; redirect latency; analytics
 Phase: intro
 END BRIEF"""
-PHASES = ("routing", "intro", "interview", "closing", "done")
-COMPANY_NAMES = {
-    "free_practice": "Free Practice",
-    "google": "Google",
-    "meta": "Meta",
-    "amazon": "Amazon",
-    "netflix": "Netflix",
-}
 DEFAULT_QUESTIONS = {
     "system_design": "Design a URL shortener like bit.ly that serves 100 million redirects a day.",
     "coding": "Given an array of integers and a target, return the indices of the two numbers "
@@ -87,7 +81,7 @@ def parse_brief(instruction: str | None) -> Brief:
             key = lm.group("key").strip().lower().replace(" ", "_").replace("-", "_")
             fields[key] = _ANNOTATION.sub("", lm.group("value")).strip()
     kind = fields.get("type", "system_design").lower().replace(" ", "_").replace("-", "_")
-    if kind not in DEFAULT_QUESTIONS:
+    if kind not in INTERVIEW_TYPES:
         kind = "coding" if "cod" in kind else "system_design"
     topics_text = fields.get("expected_topics", "")
     topics = tuple(t.strip() for t in re.split(r"[;\n]", topics_text) if t.strip())

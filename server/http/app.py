@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from sandbox import Sandbox, SandboxConfig
+from server import patches
 from server.config import Settings
 from server.http.errors import error_middleware
 from server.http.ratelimit import LoginThrottle, RateLimiter
@@ -55,7 +56,9 @@ async def code_runner(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings) -> web.Application:
-    """Build the app; `settings` must already be resolved (see `load_settings`)."""
+    """Build the app; `settings` must already be resolved (see `load_settings`). Installs the
+    third-party patches (server/patches.py) if `python -m server` has not already."""
+    patches.install(settings)
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[LOGIN_THROTTLE] = LoginThrottle(

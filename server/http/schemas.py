@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from storage.lifecycle import Phase, Status
 from storage.models import Interview, User
+from storage.vocabulary import COMPANIES, INTERVIEW_TYPES, LEVELS, PREMIUM_COMPANIES
 
-InterviewType = Literal["system_design", "coding"]
-Level = Literal["junior", "mid", "senior", "staff"]
-Company = Literal["free_practice", "google", "meta", "amazon", "netflix"]
-PREMIUM_COMPANIES = frozenset({"google", "meta", "amazon", "netflix"})
+# The vocabulary's words as types, so pydantic names the allowed values in its errors.
+InterviewType = Literal[INTERVIEW_TYPES]  # type: ignore[valid-type]
+Level = Literal[LEVELS]  # type: ignore[valid-type]
+Company = Literal[COMPANIES]  # type: ignore[valid-type]
 
 
 class _In(BaseModel):

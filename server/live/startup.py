@@ -1,7 +1,7 @@
-"""Start-up and shutdown of the real-time side: ICE mode, the VP8 pass-through, recordings,
-the interviewer's voice model (Gemini Live with GOOGLE_API_KEY, else the offline Live API
-server on 127.0.0.1), and the live sessions (closed first on shutdown, so their recordings
-are finalised)."""
+"""Start-up and shutdown of the real-time side: recordings, the interviewer's voice model
+(Gemini Live with GOOGLE_API_KEY, else the offline Live API server on 127.0.0.1), and the live
+sessions (closed first on shutdown, so their recordings are finalised). The library patches
+this side needs (VP8 pass-through, loopback-only ICE) are installed by server/patches.py."""
 
 from __future__ import annotations
 
@@ -14,9 +14,7 @@ from aiohttp import web
 from agents.alternating import AlternatingAgent
 from agents.echo import EchoAgent
 from agents.hooks import Agent
-from media import passthrough
 from server.config import Settings
-from server.live.ice import disable_loopback_only, enable_loopback_only
 from server.live.manager import SessionManager
 from server.live.recordings import RecordingShipper
 from server.live.session import SessionConfig
@@ -56,9 +54,6 @@ def voice_model(settings: Settings) -> LiveModel | None:
 
 async def realtime(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    if settings.ice_loopback_only:
-        enable_loopback_only()
-    passthrough.install()
     manager: SessionManager | None = None
 
     async def on_finalized(interview_id, final):  # type: ignore[no-untyped-def]
@@ -84,6 +79,3 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
     if voice is not None:
         await voice.close()
     await shipper.close()
-    passthrough.uninstall()
-    if settings.ice_loopback_only:
-        disable_loopback_only()
