@@ -16,6 +16,7 @@ from agents.echo import EchoAgent
 from agents.hooks import Agent
 from media import passthrough
 from server.config import Settings
+from server.live.endings import EndReason
 from server.live.ice import disable_loopback_only, enable_loopback_only
 from server.live.manager import SessionManager
 from server.live.recordings import RecordingShipper
@@ -80,7 +81,7 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
     await shipper.start()
     await manager.recover()
     yield
-    await manager.close_all("server_shutdown")
+    await manager.close_all(EndReason.SHUTDOWN)
     if voice is not None:
         await voice.close()
     await shipper.close()
