@@ -5,6 +5,11 @@ Follow one audio frame: aiortc's inbound track → `media.fanout.Fanout` (the on
 → `media.recorder` (to the spool, then `server.live.recordings`) and `media.resample.Resampler`
 (16 kHz PCM) → `AgentIO.pcm_in()` → the agent → `AgentIO.play()` →
 `media.playout.AgentAudioTrack` → back to the browser.
+
+However it ends, the session records why as an `EndReason` (`server.live.endings`) through
+`server.live.record`, closes the recorder and hands the recording to the shipper to finalise.
+The peer connection and the recorder can be swapped for fakes in tests (`peer_factory`,
+`recorder`).
 """
 
 from __future__ import annotations

@@ -222,3 +222,13 @@ async def record_recording(
         row.duration_seconds = round(max(t.duration_s for t in tracks.values()))
     await s.flush()
     return True
+
+
+async def record_transcript_key(s: AsyncSession, interview_id: str, key: str) -> bool:
+    """Note where the exported transcript is stored."""
+    row = await s.get(Interview, interview_id)
+    if row is None:
+        return False
+    row.transcript_key = key
+    await s.flush()
+    return True

@@ -1,4 +1,4 @@
-"""The writes a live session makes to its interview record, on SQLite and PostgreSQL."""
+"""Writes the server makes to an interview record as a call goes on, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -132,3 +132,11 @@ async def test_record_recording_stores_keys_durations_and_a_missing_duration(mak
     row = await _row(maker, ended)
     assert row.duration_seconds == 0  # the status change measured it: kept
     assert row.metadata_ == {"end_reason": "idle", "recording": {"audio": {"duration_s": 500.0}}}
+
+
+async def test_record_transcript_key(maker) -> None:
+    iv = await _interview(maker)
+    async with maker.begin() as s:
+        assert await interviews.record_transcript_key(s, iv, "interviews/x/transcript.txt")
+        assert not await interviews.record_transcript_key(s, "gone", "k")
+    assert (await _row(maker, iv)).transcript_key == "interviews/x/transcript.txt"
