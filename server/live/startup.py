@@ -15,6 +15,7 @@ from agents.alternating import AlternatingAgent
 from agents.echo import EchoAgent
 from agents.hooks import Agent
 from server.config import Settings
+from server.live.endings import EndReason
 from server.live.manager import SessionManager
 from server.live.recordings import RecordingShipper
 from server.live.session import SessionConfig
@@ -75,7 +76,7 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
     await shipper.start()
     await manager.recover()
     yield
-    await manager.close_all("server_shutdown")
+    await manager.close_all(EndReason.SHUTDOWN)
     if voice is not None:
         await voice.close()
     await shipper.close()
