@@ -12,7 +12,7 @@ import numpy as np
 from playwright.async_api import Browser, expect
 
 from server.http.app import create_app
-from tests.e2e.flows import sign_up_and_start_interview
+from tests.e2e.flows import inbound_audio, sign_up_and_start_interview, track_peer_connections
 from tests.live.conftest import rtc_settings
 
 
@@ -48,14 +48,16 @@ async def test_browser_call_end_to_end(aiohttp_server, tmp_path, browser: Browse
     server = await aiohttp_server(create_app(rtc_settings(tmp_path, segment_s=5.0)))
     base = f"http://127.0.0.1:{server.port}"
     page = await browser.new_page()
+    await track_peer_connections(page)
 
     interview_id = await sign_up_and_start_interview(page, base, "Grace", "grace@example.com")
 
     await page.get_by_test_id("join").click()
     await expect(page.get_by_test_id("conn-state")).to_have_text("connected", timeout=20_000)
+    await expect(page.get_by_test_id("room")).to_have_attribute("data-call-state", "live")
     connected_at = time.monotonic()
     pong = await page.evaluate("""() => new Promise((resolve, reject) => {
-        const ch = window.__events;
+        const ch = window.__e2ePeers.at(-1).e2eChannels.events;
         const t = setTimeout(() => reject(new Error("no pong")), 5000);
         ch.addEventListener("message", (e) => {
             const m = JSON.parse(e.data);
@@ -65,17 +67,12 @@ async def test_browser_call_end_to_end(aiohttp_server, tmp_path, browser: Browse
     })""")
     assert pong["id"] == "browser"
     await page.wait_for_timeout(8_000)
-    packets = await page.evaluate("""async () => {
-        const stats = await window.__interviewPc.getStats();
-        let n = 0;
-        stats.forEach((s) => {
-            if (s.type === "inbound-rtp" && s.kind === "audio") n += s.packetsReceived;
-        });
-        return n;
-    }""")
+    packets = await inbound_audio(page, "packetsReceived")
     assert packets > 100, packets
     await page.get_by_test_id("end").click()
     call_s = time.monotonic() - connected_at
+    await expect(page.get_by_test_id("room")).to_have_attribute("data-call-state", "ended",
+                                                                timeout=5_000)
 
     api = page.context.request
     deadline = time.monotonic() + 60

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api.js";
-import { Link } from "../router.jsx";
+import { Link, useParams } from "react-router";
+import { useInterviewCall } from "../call/useInterviewCall.js";
 import { TERMINAL_STATUSES, companyName, formatDate, levelName, typeName } from "../format.js";
 import Header from "../components/Header.jsx";
 import StatusBadge from "../components/StatusBadge.jsx";
@@ -9,8 +10,13 @@ import InterviewSummary from "../components/InterviewSummary.jsx";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-export default function InterviewRoom({ params }) {
-  const id = params.id;
+/** /interviews/:id — a fresh room (and call) per interview id. */
+export default function InterviewRoomPage() {
+  const { id } = useParams();
+  return <InterviewRoom key={id} id={id} />;
+}
+
+function InterviewRoom({ id }) {
   const [interview, setInterview] = useState(null);
   const [error, setError] = useState(null); // {status, message}
 
@@ -27,8 +33,6 @@ export default function InterviewRoom({ params }) {
   }, [id]);
 
   useEffect(() => {
-    setInterview(null);
-    setError(null);
     load();
   }, [load]);
 
@@ -41,6 +45,9 @@ export default function InterviewRoom({ params }) {
     }
   }, [load]);
 
+  // The call outlives LiveSession's re-renders; its state is the room's data-call-state.
+  const call = useInterviewCall(id, { onConnected: load, onEnded: reloadAfterCall });
+
   useEffect(() => {
     document.title = interview
       ? `${companyName(interview.company)} ${typeName(interview.type)} · Interview Agent`
@@ -50,7 +57,12 @@ export default function InterviewRoom({ params }) {
   return (
     <>
       <Header />
-      <main className="page room">
+      <main
+        className="page room"
+        data-testid="room"
+        data-call-state={call.state.status}
+        data-connection-state={call.state.connectionState}
+      >
         <p className="back">
           <Link to="/">← Dashboard</Link>
         </p>
@@ -91,7 +103,7 @@ export default function InterviewRoom({ params }) {
             {TERMINAL_STATUSES.has(interview.status) ? (
               <InterviewSummary interview={interview} />
             ) : (
-              <LiveSession key={interview.id} interview={interview} onEnded={reloadAfterCall} onConnected={load} />
+              <LiveSession call={call} phase={call.state.phase ?? interview.current_phase} />
             )}
           </>
         )}
