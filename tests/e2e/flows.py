@@ -1,4 +1,5 @@
-"""What a candidate does in the browser before an interview: sign up, start one."""
+"""What a candidate does in the browser before an interview (sign up, start one), and the
+test-only view of the page's WebRTC objects (the shipped client exposes none)."""
 
 from __future__ import annotations
 
@@ -17,3 +18,44 @@ async def sign_up_and_start_interview(page: Page, base: str, name: str, email: s
     await card.get_by_test_id("start-interview").click()
     await page.wait_for_url("**/interviews/*", timeout=10_000)
     return page.url.rstrip("/").rsplit("/", 1)[-1]
+
+
+# Runs before the app's scripts, in the test's page only: keeps every RTCPeerConnection the
+# app creates, and its data channels by label, on window.__e2ePeers.
+_TRACK_PEERS = """(() => {
+  const Native = window.RTCPeerConnection;
+  if (!Native || window.__e2ePeers) return;
+  const peers = [];
+  class TrackedPeerConnection extends Native {
+    constructor(...args) {
+      super(...args);
+      this.e2eChannels = {};
+      peers.push(this);
+    }
+    createDataChannel(label, ...rest) {
+      const channel = super.createDataChannel(label, ...rest);
+      this.e2eChannels[label] = channel;
+      return channel;
+    }
+  }
+  window.RTCPeerConnection = TrackedPeerConnection;
+  Object.defineProperty(window, "__e2ePeers", { value: peers });
+})()"""
+
+
+async def track_peer_connections(page: Page) -> None:
+    """From the next navigation on, the page's peer connections are reachable by tests."""
+    await page.add_init_script(_TRACK_PEERS)
+
+
+async def inbound_audio(page: Page, field: str) -> float:
+    """Sum of `field` over the inbound audio RTP stats of the newest peer connection."""
+    return await page.evaluate("""async (field) => {
+        const pc = window.__e2ePeers.at(-1);
+        const stats = await pc.getStats();
+        let total = 0;
+        stats.forEach((s) => {
+            if (s.type === "inbound-rtp" && s.kind === "audio") total += s[field] || 0;
+        });
+        return total;
+    }""", field)

@@ -1,12 +1,13 @@
 import { useState } from "react";
 import { api } from "../api.js";
-import { navigate } from "../router.jsx";
+import { useNavigate } from "react-router";
 import { LEVELS, TYPES } from "../format.js";
 import FormError from "./FormError.jsx";
 
 const MAX_ROLE = 100;
 
 export default function CompanyCard({ company }) {
+  const navigate = useNavigate();
   const [type, setType] = useState("system_design");
   const [role, setRole] = useState("Software Engineer");
   const [level, setLevel] = useState("mid");

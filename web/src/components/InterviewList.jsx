@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api.js";
-import { Link } from "../router.jsx";
+import { Link } from "react-router";
 import { companyName, formatDate, formatDuration, levelName, typeName } from "../format.js";
 import StatusBadge from "./StatusBadge.jsx";
 import FormError from "./FormError.jsx";

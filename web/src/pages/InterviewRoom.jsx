@@ -1,45 +1,23 @@
-import { useCallback, useEffect, useState } from "react";
-import { api } from "../api.js";
-import { Link } from "../router.jsx";
+import { useEffect } from "react";
+import { Link, useParams } from "react-router";
+import { useInterviewCall } from "../call/useInterviewCall.js";
+import { useInterview } from "../hooks/useInterview.js";
 import { TERMINAL_STATUSES, companyName, formatDate, levelName, typeName } from "../format.js";
 import Header from "../components/Header.jsx";
 import StatusBadge from "../components/StatusBadge.jsx";
 import LiveSession from "../components/LiveSession.jsx";
 import InterviewSummary from "../components/InterviewSummary.jsx";
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** /interviews/:id — a fresh room (and call) per interview id. */
+export default function InterviewRoomPage() {
+  const { id } = useParams();
+  return <InterviewRoom key={id} id={id} />;
+}
 
-export default function InterviewRoom({ params }) {
-  const id = params.id;
-  const [interview, setInterview] = useState(null);
-  const [error, setError] = useState(null); // {status, message}
-
-  const load = useCallback(async () => {
-    try {
-      const data = await api.getInterview(id);
-      setInterview(data);
-      setError(null);
-      return data;
-    } catch (err) {
-      setError({ status: err.status, message: err.message });
-      return null;
-    }
-  }, [id]);
-
-  useEffect(() => {
-    setInterview(null);
-    setError(null);
-    load();
-  }, [load]);
-
-  // After leaving a call the server may need a moment to finalise the record.
-  const reloadAfterCall = useCallback(async () => {
-    for (let i = 0; i < 5; i++) {
-      const data = await load();
-      if (!data || TERMINAL_STATUSES.has(data.status)) return;
-      await sleep(800);
-    }
-  }, [load]);
+function InterviewRoom({ id }) {
+  const { interview, error, reload, reloadUntilFinal } = useInterview(id);
+  // The call belongs to the room (not LiveSession), so its state can mark the root: data-call-state.
+  const call = useInterviewCall(id, { onConnected: reload, onEnded: reloadUntilFinal });
 
   useEffect(() => {
     document.title = interview
@@ -50,7 +28,12 @@ export default function InterviewRoom({ params }) {
   return (
     <>
       <Header />
-      <main className="page room">
+      <main
+        className="page room"
+        data-testid="room"
+        data-call-state={call.state.status}
+        data-connection-state={call.state.connectionState}
+      >
         <p className="back">
           <Link to="/">← Dashboard</Link>
         </p>
@@ -60,7 +43,7 @@ export default function InterviewRoom({ params }) {
             <h1>{error.status === 404 ? "Interview not found" : "Could not load the interview"}</h1>
             <p className="muted">{error.status === 404 ? "It may have been deleted." : error.message}</p>
             {error.status !== 404 && (
-              <button type="button" className="button" onClick={load}>
+              <button type="button" className="button" onClick={reload}>
                 Retry
               </button>
             )}
@@ -91,7 +74,7 @@ export default function InterviewRoom({ params }) {
             {TERMINAL_STATUSES.has(interview.status) ? (
               <InterviewSummary interview={interview} />
             ) : (
-              <LiveSession key={interview.id} interview={interview} onEnded={reloadAfterCall} onConnected={load} />
+              <LiveSession call={call} phase={call.state.phase ?? interview.current_phase} />
             )}
           </>
         )}
