@@ -16,6 +16,7 @@ from server.live.session import END_STATUS, BadOffer, InterviewSession, SessionC
 from storage import IllegalTransition
 from storage.lifecycle import TERMINAL
 from storage.models import Interview
+from storage.queries.billing import refund_interview_credit
 from storage.queries.interviews import apply_status
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,8 @@ class SessionManager:
             row.metadata_ = {**(row.metadata_ or {}), "end_reason": reason}
             if status == "completed":
                 row.current_phase = "done"
+            await s.flush()
+            await refund_interview_credit(s, row.id)  # BILLING: failed before the candidate spoke
 
     async def record_finalized(self, interview_id: str, final: FinalRecording) -> None:
         """The shipper's callback: store where the recording is and how long it lasts."""
