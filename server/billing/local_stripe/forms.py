@@ -19,7 +19,7 @@ class FormError(ValueError):
 
 def _path(key: str) -> list[str]:
     head, _, rest = key.partition("[")
-    if not head:
+    if not head or "]" in head:
         raise FormError(f"bad parameter name {key!r}")
     parts = [head]
     if rest:
