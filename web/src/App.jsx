@@ -7,12 +7,16 @@ import Signup from "./pages/Signup.jsx";
 import Dashboard from "./pages/Dashboard.jsx";
 import InterviewRoom from "./pages/InterviewRoom.jsx";
 import NotFound from "./pages/NotFound.jsx";
+import Pricing from "./pages/Pricing.jsx";
+import Billing from "./pages/Billing.jsx";
 
 const ROUTES = [
   { path: "/login", page: Login, guestOnly: true },
   { path: "/signup", page: Signup, guestOnly: true },
   { path: "/", page: Dashboard },
   { path: "/interviews/:id", page: InterviewRoom },
+  { path: "/pricing", page: Pricing },
+  { path: "/billing", page: Billing },
 ];
 
 function resolve(pathname) {
