@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from server.live.endings import END_STATUS, MAX_DETAIL_CHARS, EndReason
 from storage.lifecycle import PHASES
 from storage.queries import interviews
+from storage.queries.billing import refund_interview_credit
 from storage.queries.interviews import RecordedTrack
 
 FIRST_PHASE = PHASES[0]
@@ -41,7 +42,7 @@ class LiveRecord:
         if status is None:
             return False
         async with self._db.begin() as s:
-            return await interviews.end_interview(
+            ended = await interviews.end_interview(
                 s,
                 self.interview_id,
                 status,
@@ -49,6 +50,12 @@ class LiveRecord:
                 detail=detail[:MAX_DETAIL_CHARS] if detail else None,
                 final_phase=FINAL_PHASE if status == "completed" else None,
             )
+            if ended and status == "failed":
+                # Our fault: a premium credit spent on a call the candidate never spoke in
+                # comes back (a ledger row; nothing happens for free or subscribed calls).
+                await s.flush()
+                await refund_interview_credit(s, self.interview_id)
+            return ended
 
 
 async def abandon_after_restart(db: async_sessionmaker[AsyncSession], interview_id: str) -> bool:

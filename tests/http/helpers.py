@@ -23,6 +23,17 @@ async def create_interview(client: Any, **overrides: str) -> dict:
     return await resp.json()
 
 
+async def grant_credits(client: Any, user_id: str, n: int = 1) -> None:
+    """Give a user interview credits directly (premium styles need a plan or a credit)."""
+    import uuid
+
+    from server.state import DB
+    from storage.queries import billing
+
+    async with client.server.app[DB].begin() as s:
+        await billing.add_credits(s, user_id, n, "purchase", f"test:{uuid.uuid4()}")
+
+
 async def error_of(resp: Any) -> dict:
     body = await resp.json()
     assert set(body) == {"error"}, body

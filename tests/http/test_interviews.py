@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.http.helpers import create_interview, error_of, signup
+from tests.http.helpers import create_interview, error_of, grant_credits, signup
 
 
 async def test_create_interview_is_scheduled_and_readable(client) -> None:
-    await signup(client)
+    user = await signup(client)
+    await grant_credits(client, user["id"])
     created = await create_interview(client, company="google", type="coding", level="staff")
     assert created["status"] == "scheduled"
     assert created["premium"] is True

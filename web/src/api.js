@@ -74,4 +74,8 @@ export const api = {
   deleteInterview: (id) => request("DELETE", `/api/interviews/${enc(id)}`),
   sendOffer: (id, { sdp, type }) => request("POST", `/api/interviews/${enc(id)}/offer`, { sdp, type }),
   getMedia: (id) => request("GET", `/api/interviews/${enc(id)}/media`),
+
+  getBilling: () => request("GET", "/api/billing"),
+  startCheckout: (plan, quantity = 1) => request("POST", "/api/billing/checkout", { plan, quantity }),
+  openPortal: () => request("POST", "/api/billing/portal"),
 };

@@ -6,7 +6,9 @@ import { AuthProvider, GuestOnly, RequireAuth } from "./auth.jsx";
 import Dashboard from "./pages/Dashboard.jsx";
 import InterviewRoom from "./pages/InterviewRoom.jsx";
 import Login from "./pages/Login.jsx";
+import Billing from "./pages/Billing.jsx";
 import NotFound from "./pages/NotFound.jsx";
+import Pricing from "./pages/Pricing.jsx";
 import RouteError from "./pages/RouteError.jsx";
 import Signup from "./pages/Signup.jsx";
 
@@ -36,6 +38,8 @@ export const routes = [
         children: [
           { path: "/", element: <Dashboard /> },
           { path: "/interviews/:id", element: <InterviewRoom /> },
+          { path: "/pricing", element: <Pricing /> },
+          { path: "/billing", element: <Billing /> },
         ],
       },
       { path: "*", element: <NotFound /> },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from server import billing
 from server.http.auth import current_user
 from server.http.requests import parse_query, read_json
 from server.http.schemas import InterviewIn, PageQuery, StatusPatchIn, interview_out
@@ -19,6 +20,7 @@ async def create(request: web.Request) -> web.Response:
     body = await read_json(request, InterviewIn)
     async with request.app[DB].begin() as s:
         row = await interviews.create_interview(s, user.id, **body.model_dump())
+        await billing.authorize_premium(s, user, row)  # premium styles: plan or a credit, else 402
     return web.json_response(interview_out(row), status=201)
 
 

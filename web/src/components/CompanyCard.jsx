@@ -1,12 +1,13 @@
 import { useState } from "react";
 import { api } from "../api.js";
-import { useNavigate } from "react-router";
+import { Link, useNavigate } from "react-router";
 import { LEVELS, TYPES } from "../format.js";
 import FormError from "./FormError.jsx";
 
 const MAX_ROLE = 100;
 
-export default function CompanyCard({ company }) {
+/** `locked`: a premium style the user has no plan or credit for (shows an upgrade button). */
+export default function CompanyCard({ company, locked = false }) {
   const navigate = useNavigate();
   const [type, setType] = useState("system_design");
   const [role, setRole] = useState("Software Engineer");
@@ -28,14 +29,14 @@ export default function CompanyCard({ company }) {
       const interview = await api.createInterview({ type, role: trimmed, level, company: company.id });
       navigate(`/interviews/${interview.id}`);
     } catch (err) {
-      setError(err.message);
+      setError(err.code === "payment_required" ? "This style needs Premium or an interview credit." : err.message);
       setBusy(false);
     }
   }
 
   return (
     <form
-      className={`card company-card company-${company.id}`}
+      className={`card company-card company-${company.id}${locked ? " locked" : ""}`}
       onSubmit={start}
       data-testid={`company-${company.id}`}
     >
@@ -81,9 +82,15 @@ export default function CompanyCard({ company }) {
       </select>
 
       <FormError message={error} />
-      <button type="submit" className="button primary" disabled={busy} data-testid="start-interview">
-        {busy ? "Starting…" : "Start interview"}
-      </button>
+      {locked ? (
+        <Link to="/pricing" className="button primary upgrade" data-testid={`upgrade-${company.id}`}>
+          Upgrade to unlock
+        </Link>
+      ) : (
+        <button type="submit" className="button primary" disabled={busy} data-testid="start-interview">
+          {busy ? "Starting…" : "Start interview"}
+        </button>
+      )}
     </form>
   );
 }

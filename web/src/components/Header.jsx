@@ -22,6 +22,14 @@ export default function Header() {
       <Link to="/" className="brand">
         <span className="brand-mark">IA</span> Interview Agent
       </Link>
+      <nav className="header-nav">
+        <Link to="/pricing" data-testid="nav-pricing">
+          Pricing
+        </Link>
+        <Link to="/billing" data-testid="nav-billing">
+          Billing
+        </Link>
+      </nav>
       <div className="header-user">
         <span className="user-name" data-testid="user-name" title={user?.email}>
           {user?.name || user?.email}
