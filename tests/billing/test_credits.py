@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from server.live.manager import SessionManager
+from server.live.endings import EndReason
+from server.live.record import LiveRecord
 from server.state import DB
 from storage.models import Interview, Transcription
 from storage.queries import billing as q
@@ -36,15 +37,8 @@ async def test_twenty_concurrent_starts_spend_the_last_credit_once(pay_client) -
 
 
 async def _ended(client, interview_id: str, reason: str) -> None:  # type: ignore[no-untyped-def]
-    """What the live manager does when a session ends (its refund line included)."""
-
-    class _Session:
-        pass
-
-    session = _Session()
-    session.interview_id = interview_id  # type: ignore[attr-defined]
-    manager = SessionManager(client.server.app[DB], None, None, lambda: None)  # type: ignore[arg-type]
-    await manager._ended(session, reason)  # type: ignore[arg-type]
+    """What a live session writes when it ends (the refund included)."""
+    await LiveRecord(client.server.app[DB], interview_id).end(EndReason(reason))
 
 
 async def _start(client, interview_id: str) -> None:  # type: ignore[no-untyped-def]

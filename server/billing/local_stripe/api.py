@@ -6,18 +6,14 @@ from __future__ import annotations
 import json
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
 from server.billing.local_stripe import pages
 from server.billing.local_stripe.forms import FormError, decode
-from server.billing.local_stripe.store import Obj, StripeError, missing
+from server.billing.local_stripe.store import LOCAL, Host, Obj, StripeError, missing
 
-if TYPE_CHECKING:
-    from server.billing.local_stripe import LocalStripe
-
-LOCAL = web.AppKey("local_stripe", object)
 IDEMPOTENT = web.AppKey("idempotent", OrderedDict)
 IDEMPOTENCY_KEPT = 1000
 CHECKOUT_TTL_S = 24 * 3600
@@ -26,7 +22,7 @@ routes = web.RouteTableDef()
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-def _local(request: web.Request) -> LocalStripe:
+def _local(request: web.Request) -> Host:
     return request.app[LOCAL]  # type: ignore[return-value]
 
 
@@ -119,7 +115,7 @@ async def create_product(request: web.Request) -> web.Response:
     return web.json_response(obj)
 
 
-def _product(local: LocalStripe, p: dict[str, Any]) -> Obj:
+def _product(local: Host, p: dict[str, Any]) -> Obj:
     return {
         "id": local.store.new_id("prod"),
         "object": "product",
@@ -385,7 +381,7 @@ async def get_event(request: web.Request) -> web.Response:
     raise missing("event", ident)
 
 
-def build_app(local: LocalStripe) -> web.Application:
+def build_app(local: Host) -> web.Application:
     app = web.Application(middlewares=[stripe_middleware], client_max_size=256 * 1024)
     app[LOCAL] = local
     app[IDEMPOTENT] = OrderedDict()

@@ -6,14 +6,10 @@ from __future__ import annotations
 import re
 import time
 from html import escape
-from typing import TYPE_CHECKING
 
 from aiohttp import web
 
-from server.billing.local_stripe.store import Obj, StripeError
-
-if TYPE_CHECKING:
-    from server.billing.local_stripe import LocalStripe
+from server.billing.local_stripe.store import LOCAL, Host, Obj, StripeError
 
 routes = web.RouteTableDef()
 
@@ -40,9 +36,7 @@ a{color:#635bff}
 """
 
 
-def _local(request: web.Request) -> LocalStripe:
-    from server.billing.local_stripe.api import LOCAL
-
+def _local(request: web.Request) -> Host:
     return request.app[LOCAL]  # type: ignore[return-value]
 
 
@@ -61,7 +55,7 @@ def _page(title: str, body: str, status: int = 200) -> web.Response:
     return web.Response(text=html, content_type="text/html", status=status)
 
 
-def _lines(local: LocalStripe, session: Obj) -> str:
+def _lines(local: Host, session: Obj) -> str:
     rows = []
     for li in local.store.line_items.get(session["id"], []):
         price = local.store.get("price", li["price"])
@@ -78,7 +72,7 @@ def _lines(local: LocalStripe, session: Obj) -> str:
 
 
 def _checkout_page(
-    local: LocalStripe, session: Obj, error: str = "", status: int = 200
+    local: Host, session: Obj, error: str = "", status: int = 200
 ) -> web.Response:
     email = ""
     if session.get("customer"):
@@ -132,7 +126,7 @@ async def checkout_page(request: web.Request) -> web.Response:
     return _checkout_page(local, session)
 
 
-def _open_session(local: LocalStripe, ident: str) -> Obj | web.Response:
+def _open_session(local: Host, ident: str) -> Obj | web.Response:
     try:
         session = local.store.get("checkout.session", ident)
     except StripeError:
@@ -157,7 +151,7 @@ async def pay(request: web.Request) -> web.Response:
     raise web.HTTPSeeOther(url)
 
 
-async def complete(local: LocalStripe, session: Obj) -> None:
+async def complete(local: Host, session: Obj) -> None:
     """Pay an open session: subscription or charge, then the webhooks Stripe would send."""
     store = local.store
     changes: list[tuple[str, Obj]] = []
@@ -180,7 +174,7 @@ async def complete(local: LocalStripe, session: Obj) -> None:
 # --- customer portal -------------------------------------------------------------------------
 
 
-def _portal(local: LocalStripe, ident: str) -> Obj:
+def _portal(local: Host, ident: str) -> Obj:
     try:
         return local.store.get("billing_portal.session", ident)
     except StripeError:

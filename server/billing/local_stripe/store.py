@@ -12,13 +12,34 @@ import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from aiohttp import web
 
 MAX_OBJECTS = 20_000  # per kind; a loopback test tool, but nothing grows without a bound
 PERIOD_S = {"day": 86_400, "week": 7 * 86_400, "month": 30 * 86_400, "year": 365 * 86_400}
 API_VERSION = "2026-10-28.endive"
 
 Obj = dict[str, Any]
+
+
+
+class Host(Protocol):
+    """What the API and the pages need of the running server (`LocalStripe` is one)."""
+
+    api_key: str
+    store: Store
+
+    @property
+    def base_url(self) -> str: ...
+
+    async def emit(self, changes: list[tuple[str, Obj]]) -> list[Obj]: ...
+
+    async def persist(self) -> None: ...
+
+
+# The running server on its aiohttp app.
+LOCAL = web.AppKey("local_stripe", object)
 
 
 class StripeError(Exception):
