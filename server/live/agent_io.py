@@ -54,6 +54,7 @@ class SessionAgentIO:
     async def set_question(self, question_id: str, text: str) -> None:
         async with self._s.db.begin() as s:
             await interviews.record_question(s, self.brief.interview_id, question_id, text)
+        self._s.update_room(question=(question_id, text))
 
     async def set_phase(self, phase: str, state: dict[str, Any] | None = None) -> None:
         if phase not in PHASES:
@@ -61,6 +62,7 @@ class SessionAgentIO:
         async with self._s.db.begin() as s:
             await interviews.record_phase(s, self.brief.interview_id, phase, state)
         self.send_event({"type": "phase", "phase": phase})
+        self._s.update_room(phase=phase)
         if phase == "done":
             await self._s.speech_played(DONE_DRAIN_MAX_S)  # let the goodbye be heard
             self._s.close("completed")

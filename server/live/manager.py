@@ -15,7 +15,7 @@ from server.live.recordings import FinalRecording, RecordingShipper
 from server.live.session import END_STATUS, BadOffer, InterviewSession, SessionConfig
 from storage import IllegalTransition
 from storage.lifecycle import TERMINAL
-from storage.models import Interview
+from storage.models import Interview, utcnow
 from storage.queries.interviews import apply_status
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ class SessionManager:
             company=row.company,
             question_id=row.question_id,
             question_text=row.question_text,
+            length_minutes=row.length_minutes or 45,
+            started_at=(row.started_at or utcnow()).timestamp(),
         )
         session = InterviewSession(
             brief,
@@ -62,6 +64,7 @@ class SessionManager:
             agent=self.agent_factory(),
             on_ended=self._ended,
         )
+        session.room.phase = row.current_phase or "routing"
         self.live[interview_id] = session
         metrics.LIVE_SESSIONS.set(len(self.live))
         try:

@@ -33,6 +33,7 @@ from server.live.agent_io import SessionAgentIO
 from server.live.events import Event, EventChannel, EventError, EventRouter
 from server.live.ice import IceServer, keep_loopback_candidates, rtc_configuration
 from server.live.recordings import RecordingShipper
+from server.live.room_state import RoomState
 from server.live.transcripts import TranscriptWriter
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ class InterviewSession:
         )
         self.transcripts = TranscriptWriter(db, interview_id, self.send_event)
         self.agent_io = SessionAgentIO(self, brief)
+        self.room = RoomState.from_brief(brief, phase="routing")
         self.end_reason: str | None = None
         self.ended = asyncio.Event()
         self._agent = agent
@@ -229,6 +231,8 @@ class InterviewSession:
             channel.on("open", self._flush_unsent)
 
     def _flush_unsent(self) -> None:
+        if self.events is not None:
+            self.events.send(self.room.event())  # the room as it is, on every join
         while self._unsent and self.events is not None:
             self.events.send(self._unsent.popleft())
         self._channel_ready.set()
@@ -287,6 +291,19 @@ class InterviewSession:
         # The track has no "drained" signal; a 50 ms poll is cheap and only runs at the end.
         while self.outbound.queued_s > 0 and self._clock() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
+
+    # -- the room's state (issue 9: the question and the clock stay on screen) ------------------
+
+    def update_room(
+        self, *, phase: str | None = None, question: tuple[str, str] | None = None
+    ) -> None:
+        """The question or the phase changed: tell the browser the whole room state again."""
+        if phase is not None:
+            self.room.phase = phase
+        if question is not None:
+            self.room.set_question(*question)
+        if self.events is not None and self._channel_ready.is_set():
+            self.events.send(self.room.event())  # (before the channel opens: sent on open)
 
     def send_event(self, event: dict[str, Any]) -> None:
         """Send now, or as soon as the browser's data channel is open (bounded backlog)."""
