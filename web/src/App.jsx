@@ -5,13 +5,14 @@ import { matchPath, navigate, safeNext, useLocation } from "./router.jsx";
 import Login from "./pages/Login.jsx";
 import Signup from "./pages/Signup.jsx";
 import Dashboard from "./pages/Dashboard.jsx";
+import Landing from "./pages/Landing.jsx";
 import InterviewRoom from "./pages/InterviewRoom.jsx";
 import NotFound from "./pages/NotFound.jsx";
 
 const ROUTES = [
   { path: "/login", page: Login, guestOnly: true },
   { path: "/signup", page: Signup, guestOnly: true },
-  { path: "/", page: Dashboard },
+  { path: "/", page: Dashboard, visitorPage: Landing }, // visitors see what the product is
   { path: "/interviews/:id", page: InterviewRoom },
 ];
 
@@ -42,7 +43,7 @@ export default function App() {
 
   // Redirects: guests to /login (remembering where they were going),
   // logged-in users away from /login and /signup.
-  const needsLogin = user === null && !route.guestOnly;
+  const needsLogin = user === null && !route.guestOnly && !route.visitorPage;
   const leaveGuestPage = user && route.guestOnly;
   useEffect(() => {
     if (needsLogin) {
@@ -61,7 +62,7 @@ export default function App() {
     );
   }
 
-  const Page = route.page;
+  const Page = user === null && route.visitorPage ? route.visitorPage : route.page;
   return (
     <AuthContext.Provider value={{ user, setUser }}>
       <Page params={params} />

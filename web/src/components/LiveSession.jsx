@@ -15,9 +15,10 @@ const FAILED_MESSAGE =
 /**
  * The live part of the interview room: join (mic/camera + WebRTC), captions,
  * phase, recording indicator, end. `onEnded()` reloads the interview record
- * after leaving; `onConnected()` is called when the peer connection connects.
+ * after leaving; `onConnected()` is called when the peer connection connects;
+ * `onRoomState(state)` gets each `session.state` event.
  */
-export default function LiveSession({ interview, onEnded, onConnected }) {
+export default function LiveSession({ interview, onEnded, onConnected, onRoomState }) {
   const [stage, setStage] = useState("idle"); // idle | joining | live | ending | ended
   const [connState, setConnState] = useState("idle");
   const [connectedAt, setConnectedAt] = useState(null);
@@ -104,6 +105,10 @@ export default function LiveSession({ interview, onEnded, onConnected }) {
           // played (the channel closes and we leave); leave anyway if that never comes.
           setTimeout(() => finish({ sendEnd: false }), DONE_FALLBACK_MS);
         }
+        break;
+      case "session.state": // the room as it is: question, phase, clock (sent on every join)
+        if (msg.phase) setPhase(msg.phase);
+        if (onRoomState) onRoomState(msg);
         break;
       case "error":
         setNotice({ code: msg.code, message: msg.message || "Something went wrong in the session." });

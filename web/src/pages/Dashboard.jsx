@@ -1,8 +1,7 @@
 import { useEffect } from "react";
 import { useAuth } from "../auth.jsx";
-import { COMPANIES } from "../format.js";
 import Header from "../components/Header.jsx";
-import CompanyCard from "../components/CompanyCard.jsx";
+import NewInterviewForm from "../components/NewInterviewForm.jsx";
 import InterviewList from "../components/InterviewList.jsx";
 
 export default function Dashboard() {
@@ -20,12 +19,8 @@ export default function Dashboard() {
       <main className="page">
         <section>
           <h1>{firstName ? `Hi ${firstName}, ready to practice?` : "Ready to practice?"}</h1>
-          <p className="muted">Choose an interview style, set the role and level, and start talking.</p>
-          <div className="company-grid">
-            {COMPANIES.map((c) => (
-              <CompanyCard key={c.id} company={c} />
-            ))}
-          </div>
+          <p className="muted">Choose an interview style, the role, level and length, and start talking.</p>
+          <NewInterviewForm />
         </section>
         <InterviewList />
       </main>

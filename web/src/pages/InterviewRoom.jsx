@@ -6,13 +6,29 @@ import Header from "../components/Header.jsx";
 import StatusBadge from "../components/StatusBadge.jsx";
 import LiveSession from "../components/LiveSession.jsx";
 import InterviewSummary from "../components/InterviewSummary.jsx";
+import QuestionCard from "../components/QuestionCard.jsx";
+import PhaseProgress from "../components/PhaseProgress.jsx";
+import "../components/room.css";
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The question is on screen once the interviewer has asked it (past the introductions).
+const ASKED_PHASES = new Set(["interview", "closing", "done"]);
+
+/** The question to show, from the live room state or else the stored record; null before it is asked. */
+function shownQuestion(interview, room) {
+  const phase = room?.phase ?? interview.current_phase;
+  const ended = TERMINAL_STATUSES.has(interview.status);
+  if (!ended && !ASKED_PHASES.has(phase)) return null;
+  if (room?.question) return room.question;
+  if (!interview.question_text) return null;
+  return { id: interview.question_id, title: null, text: interview.question_text, type: interview.type };
+}
 
 export default function InterviewRoom({ params }) {
   const id = params.id;
   const [interview, setInterview] = useState(null);
   const [error, setError] = useState(null); // {status, message}
+  const [room, setRoom] = useState(null); // the latest `session.state` of the live call
 
   const load = useCallback(async () => {
     try {
@@ -29,6 +45,7 @@ export default function InterviewRoom({ params }) {
   useEffect(() => {
     setInterview(null);
     setError(null);
+    setRoom(null);
     load();
   }, [load]);
 
@@ -77,21 +94,31 @@ export default function InterviewRoom({ params }) {
                   {companyName(interview.company)} · {typeName(interview.type)}
                 </h1>
                 <p className="muted">
-                  {levelName(interview.level)} {interview.role} · created {formatDate(interview.created_at)}
+                  {levelName(interview.level)} {interview.role} · {interview.length_minutes || 45} minutes · created{" "}
+                  {formatDate(interview.created_at)}
                 </p>
               </div>
               <StatusBadge status={interview.status} />
             </div>
-            {interview.question_text && (
-              <div className="card question">
-                <h2 className="sub-head">Question</h2>
-                <p>{interview.question_text}</p>
-              </div>
+            {room && !TERMINAL_STATUSES.has(interview.status) && (
+              <PhaseProgress
+                plan={room.plan}
+                startedAt={room.started_at}
+                lengthMinutes={room.length_minutes}
+                phase={room.phase}
+              />
             )}
+            {shownQuestion(interview, room) && <QuestionCard question={shownQuestion(interview, room)} />}
             {TERMINAL_STATUSES.has(interview.status) ? (
               <InterviewSummary interview={interview} />
             ) : (
-              <LiveSession key={interview.id} interview={interview} onEnded={reloadAfterCall} onConnected={load} />
+              <LiveSession
+                key={interview.id}
+                interview={interview}
+                onEnded={reloadAfterCall}
+                onConnected={load}
+                onRoomState={setRoom}
+              />
             )}
           </>
         )}
