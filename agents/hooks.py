@@ -24,6 +24,8 @@ class InterviewBrief:
     company: str  # one of storage.vocabulary.COMPANIES
     question_id: str | None = None
     question_text: str | None = None
+    length_minutes: int = 45  # the candidate's choice: 30, 45 or 60 (agents/pacing.py)
+    started_at: float | None = None  # epoch seconds the call began, when it has
 
 
 class AgentIO(Protocol):

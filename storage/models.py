@@ -112,6 +112,7 @@ class Interview(Base):
     company: Mapped[str] = mapped_column(String(32))
     question_id: Mapped[str | None] = mapped_column(String(100))
     question_text: Mapped[str | None] = mapped_column(Text)
+    length_minutes: Mapped[int] = mapped_column(Integer, default=45, server_default="45")
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     current_phase: Mapped[str | None] = mapped_column(String(16))
     audio_key: Mapped[str | None] = mapped_column(String(1024))

@@ -19,6 +19,7 @@ Type: system_design
 Company: google
 Role: Backend Engineer
 Level: senior
+Length: 45 minutes
 Question: Design a URL shortener like bit.ly that serves 100 million redirects a day.
 Expected topics: hashing and ID generation; storage choice; caching; redirect latency; analytics
 Phase: intro
@@ -47,6 +48,7 @@ class Brief:
     question: str = DEFAULT_QUESTIONS["system_design"]
     expected_topics: tuple[str, ...] = field(default=DEFAULT_TOPICS["system_design"])
     phase: str = "intro"
+    length_minutes: int = 0  # 0: the brief gave no length (pace by turns, not time)
     found: bool = False
 
     @property
@@ -86,6 +88,7 @@ def parse_brief(instruction: str | None) -> Brief:
     topics_text = fields.get("expected_topics", "")
     topics = tuple(t.strip() for t in re.split(r"[;\n]", topics_text) if t.strip())
     phase = fields.get("phase", "intro").lower()
+    length = re.match(r"\d+", fields.get("length", ""))
     return Brief(
         type=kind,
         company=fields.get("company", "free_practice").lower().replace(" ", "_") or "free_practice",
@@ -94,5 +97,6 @@ def parse_brief(instruction: str | None) -> Brief:
         question=fields.get("question") or DEFAULT_QUESTIONS[kind],
         expected_topics=topics or DEFAULT_TOPICS[kind],
         phase=phase if phase in PHASES else "intro",
+        length_minutes=min(int(length.group()), 240) if length else 0,
         found=True,
     )

@@ -47,6 +47,8 @@ class InterviewIn(_In):
     role: str = Field(min_length=1, max_length=100)
     level: Level
     company: Company
+    length_minutes: Literal[30, 45, 60] = 45
+    question_id: str | None = Field(None, min_length=1, max_length=100)
 
 
 class StatusPatchIn(_In):
@@ -76,7 +78,9 @@ def interview_out(row: Interview) -> dict[str, Any]:
         "level": row.level,
         "company": row.company,
         "premium": row.company in PREMIUM_COMPANIES,
+        "question_id": row.question_id,
         "question_text": row.question_text,
+        "length_minutes": row.length_minutes,
         "status": row.status,
         "current_phase": row.current_phase,
         "canvas_snapshot_count": row.canvas_snapshot_count,

@@ -43,6 +43,7 @@ class Progress(Protocol):
 SendEvent = Callable[[dict[str, Any]], None]
 SpeechPlayed = Callable[[float], Awaitable[None]]  # wait ≤ max seconds for queued speech to go out
 EndCall = Callable[[EndReason, str | None], object]  # end the session: reason, free-text detail
+RoomChanged = Callable[..., None]  # phase= / question=(id, text): the room state to resend
 
 
 class SessionAgentIO:
@@ -57,6 +58,7 @@ class SessionAgentIO:
         progress: Progress,
         speech_played: SpeechPlayed,
         end: EndCall,
+        room_changed: RoomChanged = lambda **_: None,
     ) -> None:
         self.brief = brief
         self._pcm = pcm
@@ -66,6 +68,7 @@ class SessionAgentIO:
         self._progress = progress
         self._speech_played = speech_played
         self._end = end
+        self._room_changed = room_changed
         self._typed: asyncio.Queue[str] = asyncio.Queue(maxsize=32)
 
     def typed(self, text: str) -> bool:
@@ -97,10 +100,12 @@ class SessionAgentIO:
 
     async def set_question(self, question_id: str, text: str) -> None:
         await self._progress.set_question(question_id, text)
+        self._room_changed(question=(question_id, text))
 
     async def set_phase(self, phase: str, state: dict[str, Any] | None = None) -> None:
         await self._progress.set_phase(phase, state)
         self.send_event({"type": "phase", "phase": phase})
+        self._room_changed(phase=phase)
         if phase == FINAL_PHASE:
             await self._speech_played(DONE_DRAIN_MAX_S)  # let the goodbye be heard
             self._end(EndReason.COMPLETED, None)

@@ -15,7 +15,7 @@ from server.live.endings import EndReason
 from server.live.record import abandon_after_restart, record_recording
 from server.live.recordings import FinalRecording, RecordingShipper
 from server.live.session import BadOffer, InterviewSession, SessionConfig
-from storage.models import Interview
+from storage.models import Interview, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,8 @@ class SessionManager:
             company=row.company,
             question_id=row.question_id,
             question_text=row.question_text,
+            length_minutes=row.length_minutes or 45,
+            started_at=(row.started_at or utcnow()).timestamp(),
         )
         session = InterviewSession(
             brief,
@@ -61,6 +63,7 @@ class SessionManager:
             agent=self.agent_factory(),
             on_ended=self._ended,
         )
+        session.room.phase = row.current_phase or "routing"
         self.live[interview_id] = session
         metrics.LIVE_SESSIONS.set(len(self.live))
         try:

@@ -40,6 +40,7 @@ from server.live.endings import EndReason
 from server.live.events import Event, EventChannel, EventError, EventRouter
 from server.live.ice import IceServer, keep_loopback_candidates, rtc_configuration
 from server.live.record import LiveRecord
+from server.live.room_state import RoomState
 from server.live.transcripts import TranscriptWriter
 
 log = logging.getLogger(__name__)
@@ -122,9 +123,11 @@ class InterviewSession:
             progress=self.record,
             speech_played=self.speech_played,
             end=self.close,
+            room_changed=self.update_room,
         )
         self.end_reason: EndReason | None = None
         self.end_detail: str | None = None
+        self.room = RoomState.from_brief(brief, phase="routing")
         self.ended = asyncio.Event()
         self._agent = agent
         self._on_ended = on_ended
@@ -261,6 +264,8 @@ class InterviewSession:
             channel.on("open", self._flush_unsent)
 
     def _flush_unsent(self) -> None:
+        if self.events is not None:
+            self.events.send(self.room.event())  # the room as it is, on every join
         while self._unsent and self.events is not None:
             self.events.send(self._unsent.popleft())
         self._channel_ready.set()
@@ -319,6 +324,19 @@ class InterviewSession:
         # The track has no "drained" signal; a 50 ms poll is cheap and only runs at the end.
         while self.outbound.queued_s > 0 and self._clock() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
+
+    # -- the room's state (issue 9: the question and the clock stay on screen) ------------------
+
+    def update_room(
+        self, *, phase: str | None = None, question: tuple[str, str] | None = None
+    ) -> None:
+        """The question or the phase changed: tell the browser the whole room state again."""
+        if phase is not None:
+            self.room.phase = phase
+        if question is not None:
+            self.room.set_question(*question)
+        if self.events is not None and self._channel_ready.is_set():
+            self.events.send(self.room.event())  # (before the channel opens: sent on open)
 
     def send_event(self, event: dict[str, Any]) -> None:
         """Send now, or as soon as the browser's data channel is open (bounded backlog)."""

@@ -30,7 +30,16 @@ class InterviewStats:
 
 
 async def create_interview(
-    s: AsyncSession, user_id: str, *, type: str, role: str, level: str, company: str
+    s: AsyncSession,
+    user_id: str,
+    *,
+    type: str,
+    role: str,
+    level: str,
+    company: str,
+    length_minutes: int = 45,
+    question_id: str | None = None,
+    question_text: str | None = None,
 ) -> Interview:
     row = Interview(
         user_id=user_id,
@@ -38,6 +47,9 @@ async def create_interview(
         role=role,
         level=level,
         company=company,
+        length_minutes=length_minutes,
+        question_id=question_id,
+        question_text=question_text,
         status="scheduled",
         canvas_snapshot_count=0,
     )

@@ -25,12 +25,11 @@ async def test_upgrade_in_the_browser_unlocks_premium(aiohttp_server, tmp_path,
     await page.fill("input[name=email]", "grace@example.com")
     await page.fill("input[name=password]", "correct horse battery")
     await page.click("button[type=submit]")
-    google = page.get_by_test_id("company-google")
-    await expect(google.get_by_test_id("upgrade-google")).to_be_visible(timeout=10_000)
-    await expect(page.get_by_test_id("company-free_practice")
-                 .get_by_test_id("start-interview")).to_be_visible()
-
-    await google.get_by_test_id("upgrade-google").click()
+    form = page.get_by_test_id("new-interview")
+    await expect(form.get_by_test_id("start-interview")).to_be_visible(timeout=10_000)  # free
+    await form.get_by_test_id("company-google").click()
+    await expect(form.get_by_test_id("start-interview")).to_have_count(0)
+    await form.get_by_test_id("upgrade-google").click()
     await page.wait_for_url("**/pricing")
     await expect(page.get_by_test_id("test-mode")).to_be_visible()
     await expect(page.get_by_test_id("plan-free").get_by_test_id("current-plan")).to_be_visible()
@@ -46,9 +45,10 @@ async def test_upgrade_in_the_browser_unlocks_premium(aiohttp_server, tmp_path,
 
     await page.wait_for_url(f"{base}/?checkout=success*", timeout=15_000)
     await expect(page.get_by_test_id("checkout-success")).to_contain_text("Welcome to Premium")
-    google = page.get_by_test_id("company-google")
-    await expect(google.get_by_test_id("start-interview")).to_be_visible()
-    await expect(google.get_by_test_id("upgrade-google")).to_have_count(0)
+    form = page.get_by_test_id("new-interview")
+    await form.get_by_test_id("company-google").click()
+    await expect(form.get_by_test_id("start-interview")).to_be_visible()
+    await expect(form.get_by_test_id("upgrade-google")).to_have_count(0)
 
     await page.get_by_test_id("nav-pricing").click()
     await expect(page.get_by_test_id("plan-monthly").get_by_test_id("current-plan")).to_be_visible()
@@ -59,5 +59,7 @@ async def test_upgrade_in_the_browser_unlocks_premium(aiohttp_server, tmp_path,
 
     await page.get_by_test_id("nav-pricing").click()
     await page.click("a.brand")
-    await page.get_by_test_id("company-google").get_by_test_id("start-interview").click()
+    form = page.get_by_test_id("new-interview")
+    await form.get_by_test_id("company-google").click()
+    await form.get_by_test_id("start-interview").click()
     await page.wait_for_url("**/interviews/*", timeout=10_000)

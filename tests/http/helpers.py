@@ -15,7 +15,7 @@ async def signup(client: Any, email: str = "ada@example.com", name: str = "Ada")
     return (await resp.json())["user"]
 
 
-async def create_interview(client: Any, **overrides: str) -> dict:
+async def create_interview(client: Any, **overrides: Any) -> dict:
     body = {"type": "system_design", "role": "Backend Engineer", "level": "senior",
             "company": "free_practice", **overrides}
     resp = await client.post("/api/interviews", json=body)

@@ -2,9 +2,10 @@
 // the guard it needs (RequireAuth: logged-in users only; GuestOnly: log-in/sign-up only;
 // neither: anyone). Paths use react-router syntax ("/interviews/:id").
 import { Outlet, ScrollRestoration, createBrowserRouter } from "react-router";
-import { AuthProvider, GuestOnly, RequireAuth } from "./auth.jsx";
+import { AuthProvider, GuestOnly, RequireAuth, useAuth } from "./auth.jsx";
 import Dashboard from "./pages/Dashboard.jsx";
 import InterviewRoom from "./pages/InterviewRoom.jsx";
+import Landing from "./pages/Landing.jsx";
 import Login from "./pages/Login.jsx";
 import Billing from "./pages/Billing.jsx";
 import NotFound from "./pages/NotFound.jsx";
@@ -19,6 +20,12 @@ function Root() {
       <ScrollRestoration />
     </AuthProvider>
   );
+}
+
+/** "/": the dashboard for a signed-in user, the landing page (what the product is) for visitors. */
+function Home() {
+  const { user } = useAuth();
+  return user ? <Dashboard /> : <Landing />;
 }
 
 export const routes = [
@@ -36,12 +43,12 @@ export const routes = [
       {
         element: <RequireAuth />,
         children: [
-          { path: "/", element: <Dashboard /> },
           { path: "/interviews/:id", element: <InterviewRoom /> },
           { path: "/pricing", element: <Pricing /> },
           { path: "/billing", element: <Billing /> },
         ],
       },
+      { path: "/", element: <Home /> },
       { path: "*", element: <NotFound /> },
     ],
   },

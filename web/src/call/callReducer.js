@@ -39,6 +39,7 @@ export function initialCallState(phase = null) {
     channelOpen: false, // the "events" data channel can send
     connectedAt: null, // ms timestamp of the first "connected" in this attempt
     phase,
+    room: null, // the latest `session.state` event: question, phase, plan, clock (sent on every join)
     wrapUp: false, // the interviewer moved to "done" during this attempt
     captions: [],
     localStream: null,
@@ -106,6 +107,8 @@ function onMessage(state, msg) {
       return { ...state, captions: applyCaption(state.captions, msg) };
     case "phase":
       return { ...state, phase: msg.phase ?? null, wrapUp: state.wrapUp || msg.phase === "done" };
+    case "session.state":
+      return { ...state, room: msg, phase: msg.phase ?? state.phase };
     case "error":
       return {
         ...state,

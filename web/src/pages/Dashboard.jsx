@@ -1,8 +1,7 @@
 import { useEffect } from "react";
 import { useAuth } from "../auth.jsx";
-import { COMPANIES } from "../format.js";
 import Header from "../components/Header.jsx";
-import CompanyCard from "../components/CompanyCard.jsx";
+import NewInterviewForm from "../components/NewInterviewForm.jsx";
 import InterviewList from "../components/InterviewList.jsx";
 import CheckoutBanner from "../components/CheckoutBanner.jsx";
 import { useBilling } from "../billing.js";
@@ -26,12 +25,8 @@ export default function Dashboard() {
         <CheckoutBanner billing={billing} reload={reload} />
         <section>
           <h1>{firstName ? `Hi ${firstName}, ready to practice?` : "Ready to practice?"}</h1>
-          <p className="muted">Choose an interview style, set the role and level, and start talking.</p>
-          <div className="company-grid">
-            {COMPANIES.map((c) => (
-              <CompanyCard key={c.id} company={c} locked={c.premium && !premiumOpen} />
-            ))}
-          </div>
+          <p className="muted">Choose an interview style, the role, level and length, and start talking.</p>
+          <NewInterviewForm premiumOpen={premiumOpen} />
         </section>
         <InterviewList />
       </main>

@@ -7,6 +7,22 @@ import Header from "../components/Header.jsx";
 import StatusBadge from "../components/StatusBadge.jsx";
 import LiveSession from "../components/LiveSession.jsx";
 import InterviewSummary from "../components/InterviewSummary.jsx";
+import QuestionCard from "../components/QuestionCard.jsx";
+import PhaseProgress from "../components/PhaseProgress.jsx";
+import "../components/room.css";
+
+// The question is on screen once the interviewer has asked it (past the introductions).
+const ASKED_PHASES = new Set(["interview", "closing", "done"]);
+
+/** The question to show, from the live room state or else the stored record; null before it is asked. */
+function shownQuestion(interview, room) {
+  const phase = room?.phase ?? interview.current_phase;
+  const ended = TERMINAL_STATUSES.has(interview.status);
+  if (!ended && !ASKED_PHASES.has(phase)) return null;
+  if (room?.question) return room.question;
+  if (!interview.question_text) return null;
+  return { id: interview.question_id, title: null, text: interview.question_text, type: interview.type };
+}
 
 /** /interviews/:id — a fresh room (and call) per interview id. */
 export default function InterviewRoomPage() {
@@ -18,6 +34,7 @@ function InterviewRoom({ id }) {
   const { interview, error, reload, reloadUntilFinal } = useInterview(id);
   // The call belongs to the room (not LiveSession), so its state can mark the root: data-call-state.
   const call = useInterviewCall(id, { onConnected: reload, onEnded: reloadUntilFinal });
+  const room = call.state.room; // the latest `session.state`: question, phase, clock
 
   useEffect(() => {
     document.title = interview
@@ -60,17 +77,21 @@ function InterviewRoom({ id }) {
                   {companyName(interview.company)} · {typeName(interview.type)}
                 </h1>
                 <p className="muted">
-                  {levelName(interview.level)} {interview.role} · created {formatDate(interview.created_at)}
+                  {levelName(interview.level)} {interview.role} · {interview.length_minutes || 45} minutes · created{" "}
+                  {formatDate(interview.created_at)}
                 </p>
               </div>
               <StatusBadge status={interview.status} />
             </div>
-            {interview.question_text && (
-              <div className="card question">
-                <h2 className="sub-head">Question</h2>
-                <p>{interview.question_text}</p>
-              </div>
+            {room && !TERMINAL_STATUSES.has(interview.status) && (
+              <PhaseProgress
+                plan={room.plan}
+                startedAt={room.started_at}
+                lengthMinutes={room.length_minutes}
+                phase={room.phase}
+              />
             )}
+            {shownQuestion(interview, room) && <QuestionCard question={shownQuestion(interview, room)} />}
             {TERMINAL_STATUSES.has(interview.status) ? (
               <InterviewSummary interview={interview} />
             ) : (
