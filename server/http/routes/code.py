@@ -13,7 +13,7 @@ from agents.questions import SYSTEM_DESIGN, Question
 from server.http.auth import current_user
 from server.http.errors import AppError
 from server.http.requests import parse_query, read_json
-from server.http.schemas import _In
+from server.http.schemas import InterviewType, _In
 from server.state import DB, SANDBOX, SESSIONS
 from storage.models import CodingQuestion, CodingSubmission
 from storage.queries import interviews, questions
@@ -23,7 +23,7 @@ MAX_CODE_BYTES = 64 * 1024
 
 
 class QuestionQuery(BaseModel):
-    type: Literal["coding", "system_design"] | None = None  # None: both banks
+    type: InterviewType | None = None  # None: both banks
     difficulty: Literal["easy", "medium", "hard"] | None = None
     tag: str | None = Field(None, max_length=50)
 
