@@ -14,7 +14,7 @@ from aiohttp import web
 from agents.alternating import AlternatingAgent
 from agents.echo import EchoAgent
 from agents.hooks import Agent
-from media import passthrough
+from media import passthrough, sctp_limit
 from server.config import Settings
 from server.live.ice import disable_loopback_only, enable_loopback_only
 from server.live.manager import SessionManager
@@ -60,6 +60,7 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
     if settings.ice_loopback_only:
         enable_loopback_only()
     passthrough.install()
+    sctp_limit.install()  # TODO(lead): move to server/patches.py with the other patches
     manager: SessionManager | None = None
 
     async def on_finalized(interview_id, final):  # type: ignore[no-untyped-def]
@@ -86,5 +87,6 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
         await voice.close()
     await shipper.close()
     passthrough.uninstall()
+    sctp_limit.uninstall()
     if settings.ice_loopback_only:
         disable_loopback_only()
