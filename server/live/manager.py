@@ -73,6 +73,20 @@ class SessionManager:
             raise
         return answer
 
+    async def end(self, interview_id: str, reason: str, timeout_s: float = 15.0) -> bool:
+        """End the interview's live call, if it has one, and wait (bounded) for it to close;
+        its recording is finalised and stored as on any ending. True if there was a call."""
+        session = self.live.get(interview_id)
+        if session is None:
+            return False
+        closing = session.close(reason)
+        try:
+            await asyncio.wait_for(asyncio.shield(closing), timeout_s)
+        except TimeoutError:
+            log.warning("session still closing after %.0f s", timeout_s,
+                        extra={"interview_id": interview_id, "reason": reason})
+        return True
+
     async def close_all(self, reason: str = "server_shutdown") -> None:
         sessions = list(self.live.values())
         await asyncio.gather(*(s.close(reason) for s in sessions), return_exceptions=True)

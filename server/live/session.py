@@ -47,6 +47,7 @@ END_STATUS = {
     "connect_timeout": "abandoned",
     "idle": "abandoned",
     "server_shutdown": "abandoned",
+    "deleted": "abandoned",  # DELETE during the call; the recording is still kept
     "internal_error": "failed",
 }
 
