@@ -39,6 +39,7 @@ class SessionManager:
         self.agent_factory = agent_factory
         self.live: dict[str, InterviewSession] = {}
         self.ended_count = 0
+        self.on_ended: list[Callable[[str], None]] = []  # sync hooks, after the record write
 
     async def start(self, row: Interview, offer_sdp: str) -> str:
         """Open a session for an interview the caller owns; returns the SDP answer."""
@@ -111,6 +112,13 @@ class SessionManager:
             row.current_phase = row.current_phase or "routing"
 
     async def _ended(self, session: InterviewSession, reason: str) -> None:
+        try:
+            await self._record_ending(session, reason)
+        finally:
+            for hook in self.on_ended:
+                hook(session.interview_id)
+
+    async def _record_ending(self, session: InterviewSession, reason: str) -> None:
         self.live.pop(session.interview_id, None)
         metrics.LIVE_SESSIONS.set(len(self.live))
         metrics.SESSIONS_ENDED.labels(reason).inc()

@@ -18,6 +18,7 @@ from media import passthrough, sctp_limit
 from server.config import Settings
 from server.live.ice import disable_loopback_only, enable_loopback_only
 from server.live.manager import SessionManager
+from server.live.reclaim import Reclaimer
 from server.live.recordings import RecordingShipper
 from server.live.session import SessionConfig
 from server.state import DB, OBJECTS, SESSIONS, SETTINGS
@@ -79,10 +80,13 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
     voice = app[VOICE_MODEL] = voice_model(settings)
     manager = SessionManager(app[DB], shipper, config, agent_factory(settings, voice))
     app[SESSIONS] = manager
+    reclaimer = Reclaimer()  # ended sessions' memory back soon, not at a rare full GC
+    manager.on_ended.append(lambda _interview_id: reclaimer.session_ended())
     await shipper.start()
     await manager.recover()
     yield
     await manager.close_all("server_shutdown")
+    reclaimer.close()
     if voice is not None:
         await voice.close()
     await shipper.close()
