@@ -38,6 +38,7 @@ from aiohttp import web
 from agents.offline import lines, protocol, tls
 from agents.offline.access import KeyCheck, clean_stale_dirs
 from agents.offline.asr import AsrModel
+from agents.offline.asr_pool import AsrPool, shared_pool
 from agents.offline.context import Counters, SessionContext
 from agents.offline.resumption import DEFAULT_TTL_S, HandleStore
 from agents.offline.session import LiveSession
@@ -54,6 +55,7 @@ SETUP_TIMEOUT_S = 30.0
 MAX_FRAME_BYTES = 16 * 1024 * 1024
 MAX_SESSIONS = 16  # ~ what 2 cores recognise in real time; the app's own cap is per user
 TMP_PREFIX = "offline-live-"
+ASR_WORKERS = min(2, os.cpu_count() or 1)  # processes; 0: threads in this process (tests)
 
 
 class OfflineLiveServer:
@@ -73,6 +75,7 @@ class OfflineLiveServer:
         handle_ttl_s: float = DEFAULT_TTL_S,
         words_per_minute: int = 175,
         max_sessions: int = MAX_SESSIONS,
+        asr_workers: int = ASR_WORKERS,
     ) -> None:
         self._given_cert_dir = cert_dir
         self._asr_dir = asr_dir
@@ -85,6 +88,8 @@ class OfflineLiveServer:
         self.seed = seed
         self.sessions: set[LiveSession] = set()
         self.max_sessions = max_sessions
+        self._asr_workers = asr_workers
+        self.asr_pool: AsrPool | None = None
         self.secret = ""  # made at each start; clients send it as their API key
         self._admitted = 0  # connections past the key check, counted before the upgrade
         self.refused = {"key": 0, "capacity": 0}
@@ -110,9 +115,13 @@ class OfflineLiveServer:
         self._certs = await asyncio.to_thread(tls.generate, cert_dir)
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="offline-asr")
         asr = await AsrModel.load(self._asr_dir) if self._speech_recognition else None
+        if asr is not None and self._asr_workers > 0:
+            self.asr_pool = shared_pool(asr.lm_path, asr.dict_path, self._asr_workers)
+            await self.asr_pool.start()
         self._ctx = SessionContext(
             synthesizer=self._synth, asr=asr, executor=self._executor, handles=self.handles,
-            counters=self.counters, **self._ctx_args,  # type: ignore[arg-type]
+            counters=self.counters, asr_pool=self.asr_pool,
+            **self._ctx_args,  # type: ignore[arg-type]
         )
         await self._synth.warm(lines.ACKS, DEFAULT_VOICE)
 
@@ -140,6 +149,7 @@ class OfflineLiveServer:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+        self.asr_pool = None  # shared by the process's servers; its sessions returned theirs
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None

@@ -133,3 +133,28 @@ async def test_the_server_cleans_old_dirs_at_start_and_its_own_at_stop(
     finally:
         await server.close()
     assert not any(p.name.startswith(TMP_PREFIX) for p in tmp_path.iterdir())
+
+
+async def test_speech_is_recognised_in_worker_processes(live_server: OfflineLiveServer) -> None:
+    """pocketsphinx holds the GIL while it decodes: it runs in other processes, never here."""
+    import gc
+
+    from pocketsphinx import Decoder
+
+    from tests.agents.offline.speech import silence, speech_16k, stream_pcm
+
+    pool = live_server.asr_pool
+    assert pool is not None
+    pids = await pool.pids()
+    assert len(pids) >= 1 and os.getpid() not in pids
+    client = live_server.genai_client()
+    async with client.aio.live.connect(model=MODEL, config=live_config()) as session:
+        sender = asyncio.create_task(stream_pcm(
+            session, silence(300) + speech_16k("I would use Kafka as a message queue.")
+            + silence(1200), chunk_ms=40, pace=3.0))
+        turn = await next_turn(session)
+        await sender
+    assert "kafka" in turn.input_text.lower() or "queue" in turn.input_text.lower(), turn
+    assert pool.decodes > 0 and pool.restarts == 0
+    assert not any(isinstance(o, Decoder) for o in gc.get_objects())
+    assert await pool.pids() == pids  # the same long-lived workers
