@@ -7,14 +7,15 @@ stream's whole reassembly list for each new chunk. A peer that sends one 100 MB 
 before our 64 KiB check in `server/live/events.py` ever saw it.
 
 `install()` makes every association:
-- advertise `MAX_MESSAGE_BYTES` (64 KiB, what the events channel accepts; larger payloads are
-  chunked by the client) as `a=max-message-size`, so an honest browser refuses to send more;
-- advertise a `RWND_BYTES` (256 KiB) receive window, which an honest sender never overruns;
-- abort the association (an SCTP ABORT; all data channels close, the call's media goes on)
+- advertise `MAX_MESSAGE_BYTES` (256 KiB) as `a=max-message-size`, so an honest browser
+  refuses to send more. It is above the events channel's 64 KiB on purpose: a message
+  between the two still arrives and gets the channel's friendly `too_large` error;
+- advertise a `RWND_BYTES` (512 KiB) receive window, which an honest sender never overruns;
+- abort the association (an SCTP ABORT: all data channels close, the call's media goes on)
   as soon as a message under reassembly passes `MAX_MESSAGE_BYTES`, or the bytes held for
   reassembly pass the window, then drop whatever that peer still sends on it.
-So a hostile peer costs at most ~256 KiB and ~60 chunk visits per chunk before it is cut off.
-RFC 8841 section 6.6 allows exactly this ("MAY abort the association").
+So a hostile peer costs at most ~512 KiB and ~230 chunk visits per chunk before it is cut
+off. RFC 8841 section 6.6 allows exactly this ("MAY abort the association").
 """
 
 from __future__ import annotations
@@ -33,8 +34,8 @@ from aiortc.rtcsctptransport import (
 
 log = logging.getLogger(__name__)
 
-MAX_MESSAGE_BYTES = 64 * 1024
-RWND_BYTES = 256 * 1024
+MAX_MESSAGE_BYTES = 256 * 1024
+RWND_BYTES = 2 * MAX_MESSAGE_BYTES
 
 _lock = threading.Lock()
 _originals: dict[str, Any] = {}
