@@ -54,6 +54,7 @@ def pump(
     kill: Callable[[], None],
     cancel: threading.Event | None = None,
     clock: Callable[[], float] = time.monotonic,
+    max_marks: int = MAX_MARKS,
 ) -> Drained:
     """Run the I/O loop until the process has exited and its pipes are closed (or given up).
 
@@ -137,7 +138,7 @@ def pump(
                     if room > 0:
                         buf += data[:room]
                     if fd == report_fd and b"\n" in data:
-                        if len(out.report_marks) >= MAX_MARKS:
+                        if len(out.report_marks) >= max_marks:
                             stop("report_exceeded")
                         else:
                             out.report_marks.append((len(buf), clock()))
