@@ -19,6 +19,7 @@ import atexit
 import logging
 import multiprocessing
 import os
+import signal
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +38,7 @@ _sessions: dict[str, list[Any]] = {}  # key -> [decoder, in_utterance]
 def _init_worker(lm_path: str, dict_path: str) -> None:
     global _lm_path, _dict_path
     _lm_path, _dict_path = lm_path, dict_path
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the app; the app stops us
 
 
 def _decoder() -> Any:
