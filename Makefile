@@ -39,6 +39,7 @@ run: debs-run $(VENV)/.installed-run web
 
 test: debs-test $(VENV)/.installed-test web
 	$(PY) -m ruff check .
+	cd web && npm test
 	$(PY) -m pytest
 
 lint: $(VENV)/.installed-test

@@ -18,12 +18,14 @@ class InterviewBrief:
     """The interview being held, as the candidate chose it."""
 
     interview_id: str
-    type: str  # "system_design" | "coding"
+    type: str  # one of storage.vocabulary.INTERVIEW_TYPES
     role: str
-    level: str  # "junior" | "mid" | "senior" | "staff"
-    company: str  # "free_practice" | "google" | "meta" | "amazon" | "netflix"
+    level: str  # one of storage.vocabulary.LEVELS
+    company: str  # one of storage.vocabulary.COMPANIES
     question_id: str | None = None
     question_text: str | None = None
+    length_minutes: int = 45  # the candidate's choice: 30, 45 or 60 (agents/pacing.py)
+    started_at: float | None = None  # epoch seconds the call began, when it has
 
 
 class AgentIO(Protocol):

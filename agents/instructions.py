@@ -12,15 +12,9 @@ import random
 from dataclasses import dataclass
 
 from agents.hooks import InterviewBrief
+from agents.pacing import budget_text
 from agents.questions import Question
-
-COMPANY_NAMES = {
-    "free_practice": "a practice session",
-    "google": "Google",
-    "meta": "Meta",
-    "amazon": "Amazon",
-    "netflix": "Netflix",
-}
+from storage.vocabulary import COMPANY_NAMES
 
 COMPANY_STYLE = {
     "free_practice": (
@@ -159,6 +153,7 @@ def brief_block(brief: InterviewBrief, question: Question, phase: str) -> str:
         f"Company: {brief.company}",
         f"Role: {brief.role}",
         f"Level: {brief.level}",
+        f"Length: {brief.length_minutes} minutes",
         f"Question: {_one_line(question.text)}",
         f"Expected topics: {'; '.join(_one_line(t) for t in question.topics)}",
         f"Phase: {phase}",
@@ -180,9 +175,9 @@ silently, at the moment you move on in the conversation:
   their background or what they are working on. Keep it to a minute or two, then present
   {work} conversationally and call advance_phase("interview", reason).
 - interview: the heart of the session, most of the time. Follow the flow below.
-- closing: when the main discussion has run its course (or the candidate asks to stop),
-  call advance_phase("closing", reason), give a sentence of genuine, specific
-  encouragement (no scores or verdicts), and ask whether they have questions for you.
+- closing: when the time budget below says so (or the candidate asks to stop), call
+  advance_phase("closing", reason), give a sentence of genuine, specific encouragement
+  (no scores or verdicts), and ask whether they have questions for you.
 - done: after answering their questions, say a warm goodbye in one or two sentences, then
   call advance_phase("done", reason). The call ends shortly after that."""
 
@@ -213,6 +208,7 @@ def build_instruction(
         f"What to listen for at this level: {hint}" if hint else "",
         FLOW.get(brief.type, FLOW["system_design"]),
         phase_guide(brief.type),
+        budget_text(brief.type, brief.length_minutes),
         f"""How to talk:
 - This is a spoken conversation. Keep each turn short: two to four sentences, one question
   at a time. No lists, no markdown, no code read aloud symbol by symbol.

@@ -10,8 +10,9 @@ the conversation flows on while the phase is recorded.
 
 Per interview: pick (or reuse) the question, pick a persona (name, voice, phrase palette),
 keep `ConversationMemory` over the candidate's final turns, feed new items back to the
-model as `[Notes: ...]` between turns, write phase + memory to the interview record, and
-end the call once the goodbye has been heard.
+model as `[Notes: ...]` between turns, tell it the time (`[Time: 12 of 45 minutes gone.]`,
+agents/pacing.py: a model has no clock, and pacing needs one) once a minute at most, write
+phase + memory to the interview record, and end the call once the goodbye has been heard.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,6 +34,7 @@ from agents.instructions import Persona, build_instruction
 from agents.live import LiveBridge, RetryPolicy, Say, live_run_config
 from agents.memory import ConversationMemory
 from agents.notes import MemoryNotes
+from agents.pacing import time_note
 from agents.phases import InterviewState
 from agents.questions import Question, pick_question, question_from_brief
 from agents.tools import PhaseKeeper
@@ -65,12 +68,14 @@ class Interviewer:
         say: Say | None = None,
         rng: random.Random | None = None,
         use_voices: bool = True,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.model = model
         self.retry = retry
         self.say = say
         self.rng = rng or random.Random()
         self.use_voices = use_voices
+        self.clock = clock  # wall clock (epoch s), compared with the brief's `started_at`
 
     async def __call__(self, io: AgentIO) -> None:
         model = self.model if isinstance(self.model, BaseLlm | str) else await self.model()
@@ -109,6 +114,9 @@ class Conversation:
             initial_state={"question_id": question.id},
         )
         self._finishing: asyncio.Task[None] | None = None
+        self._clock = owner.clock
+        self._started_at = io.brief.started_at or owner.clock()
+        self._told_minute: int | None = None
 
     def instruction(self, _ctx: ReadonlyContext | None = None) -> str:
         """Rebuilt at every (re)connection: the current phase and what the candidate said.
@@ -142,8 +150,15 @@ class Conversation:
         self.state.memory = self.memory.to_dict()
 
     def on_agent_turn_complete(self) -> None:
+        if self.state.phase in ("closing", "done"):
+            return
+        elapsed_s = max(0.0, self._clock() - self._started_at)
+        if int(elapsed_s // 60) != self._told_minute:
+            self._told_minute = int(elapsed_s // 60)
+            self.bridge.send_text(time_note(elapsed_s, self.io.brief.length_minutes),
+                                  partial=True)
         line = self.notes.take()
-        if line is not None and self.state.phase not in ("closing", "done"):
+        if line is not None:
             self.bridge.send_text(line, partial=True)
 
     async def on_model_lost(self, reason: str) -> None:

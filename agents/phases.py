@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-PHASES: tuple[str, ...] = ("routing", "intro", "interview", "closing", "done")
+from storage.vocabulary import PHASES
 
 
 class PhaseError(ValueError):
@@ -37,7 +37,7 @@ class InterviewState:
     """What the interviewer keeps about one interview while it runs."""
 
     question_id: str
-    phase: str = "routing"
+    phase: str = PHASES[0]
     memory: dict[str, Any] = field(default_factory=dict)
     memory_summary: str = ""
     history: list[dict[str, str]] = field(default_factory=list)  # phase moves and reasons

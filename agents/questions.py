@@ -15,13 +15,12 @@ from functools import cache
 from pathlib import Path
 
 CODING_BANK_DIR = Path(__file__).resolve().parents[1] / "storage" / "seed" / "coding_questions"
-LEVELS = ("junior", "mid", "senior", "staff")
 
 
 @dataclass(frozen=True)
 class Question:
     id: str
-    type: str  # "system_design" | "coding"
+    type: str  # one of storage.vocabulary.INTERVIEW_TYPES
     title: str
     text: str
     topics: tuple[str, ...]

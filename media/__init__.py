@@ -3,6 +3,7 @@
 Imports none of the other project packages; the server wires them per session, e.g.:
 
     passthrough.install()                        # once, before any RTCPeerConnection
+                                                 # (the server: in server/patches.py)
     recorder = Recorder(spool_dir, on_segment=upload_later)   # (kind, index, path), non-blocking
     ears, voice = Resampler(chunk_ms=20), AgentAudioTrack()   # voice.feed(pcm24k) / voice.flush()
 

@@ -15,7 +15,8 @@ aiortc decodes every received track in `decoder_worker` (a thread per receiver),
   Without libopus to bind to it decodes as aiortc does (48 kHz stereo).
 
 The hook is process-wide and affects receivers whose decoder thread picks a codec after
-`install()`; call it once at server start-up, before any peer connection exists.
+`install()`; call it once at start-up, before any peer connection exists (the server's
+server/patches.py decides when, and checks aiortc is a version this was tested with).
 
 `install()` also moves the decoding of those two codecs onto the event loop (`_InlineDecoding`).
 aiortc decodes in a thread per receiver and hands every frame back with

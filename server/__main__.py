@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from server import metrics
+from server import metrics, patches
 from server.config import ConfigError, load_settings
 from server.http.app import create_app
 from server.logs import setup_logging
@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
         settings = load_settings(host=args.host, port=args.port, data_dir=args.data_dir)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    try:
+        patches.install(settings)
+    except patches.UntestedVersion as exc:
+        print(f"dependency error: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.log_format)
     app = create_app(settings)

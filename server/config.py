@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
     web_dist: Path = Path(__file__).resolve().parent.parent / "web" / "dist"
+    # Payments. Without STRIPE_SECRET_KEY the app starts its local Stripe-wire server (test mode).
+    stripe_secret_key: SecretStr = SecretStr("")
+    stripe_webhook_secret: SecretStr = SecretStr("")
+    stripe_api_base: str = ""
+    stripe_price_monthly: str = "interview_agent_premium_monthly"
+    stripe_price_credit: str = "interview_agent_credit"
+    public_url: str = ""
 
     @field_validator("database_url")
     @classmethod
@@ -57,6 +64,13 @@ class Settings(BaseSettings):
         if v and not normalize_url(v).startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("must start with sqlite:// or postgresql://")
         return normalize_url(v) if v else v
+
+    @field_validator("public_url", "stripe_api_base")
+    @classmethod
+    def _http_url(cls, v: str) -> str:
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return v.rstrip("/")
 
     @field_validator("object_store_url")
     @classmethod
@@ -78,6 +92,13 @@ class Settings(BaseSettings):
             raise ConfigError("S3_ENDPOINT: required when OBJECT_STORE_URL is s3://")
         if self.ice_loopback_only is None:
             updates["ice_loopback_only"] = is_loopback(self.host)
+        if not self.public_url:
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+            updates["public_url"] = f"http://{host}:{self.port}"
+        if self.stripe_secret_key.get_secret_value() and not (
+            self.stripe_webhook_secret.get_secret_value()
+        ):
+            raise ConfigError("STRIPE_WEBHOOK_SECRET: required when STRIPE_SECRET_KEY is set")
         if not self.secret_key:
             updates["secret_key"] = _load_or_create_secret(data_dir / "secret_key")
         return self.model_copy(update=updates)

@@ -1,22 +1,21 @@
-"""The interview status machine (roadmap §3) and the phases of a live interview."""
+"""The interview status machine (roadmap §3); the words themselves are in storage/vocabulary.py."""
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+from typing import Literal
 
-Status = Literal["scheduled", "in_progress", "completed", "abandoned", "failed"]
-Phase = Literal["routing", "intro", "interview", "closing", "done"]
+from storage.vocabulary import PHASES, STATUSES, TERMINAL_STATUSES
 
-STATUSES: tuple[str, ...] = get_args(Status)
-PHASES: tuple[str, ...] = get_args(Phase)
-TERMINAL: frozenset[str] = frozenset({"completed", "abandoned", "failed"})
+# The same words as types, for pydantic validation (a Literal over the vocabulary's tuple).
+Status = Literal[STATUSES]  # type: ignore[valid-type]
+Phase = Literal[PHASES]  # type: ignore[valid-type]
+
+TERMINAL = TERMINAL_STATUSES
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "scheduled": frozenset({"in_progress", "abandoned"}),
-    "in_progress": frozenset({"completed", "abandoned", "failed"}),
-    "completed": frozenset(),
-    "abandoned": frozenset(),
-    "failed": frozenset(),
+    "in_progress": TERMINAL_STATUSES,
+    **{status: frozenset() for status in TERMINAL_STATUSES},
 }
 
 

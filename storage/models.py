@@ -12,7 +12,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Index,
@@ -76,6 +78,12 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Billing: the Stripe customer made once for this user, and the interview credits left
+    # (kept equal to the sum of the user's credit_ledger deltas; never negative).
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    credits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+    __table_args__ = (CheckConstraint("credits >= 0", name="credits_not_negative"),)
 
 
 class AuthSession(Base):
@@ -104,6 +112,7 @@ class Interview(Base):
     company: Mapped[str] = mapped_column(String(32))
     question_id: Mapped[str | None] = mapped_column(String(100))
     question_text: Mapped[str | None] = mapped_column(Text)
+    length_minutes: Mapped[int] = mapped_column(Integer, default=45, server_default="45")
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     current_phase: Mapped[str | None] = mapped_column(String(16))
     audio_key: Mapped[str | None] = mapped_column(String(1024))
@@ -205,3 +214,71 @@ class CodingSubmission(Base):
     memory_kb: Mapped[int] = mapped_column(Integer)
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Subscription(Base):
+    """A Stripe subscription as last reported by a webhook (the newest event wins)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (Index("ix_subscriptions_user", "user_id"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    stripe_customer_id: Mapped[str] = mapped_column(String(255))
+    stripe_subscription_id: Mapped[str] = mapped_column(String(255), unique=True)
+    plan: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(32))
+    current_period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_at_period_end: Mapped[bool] = mapped_column(Boolean, default=False)
+    # `created` of the Stripe event this row reflects: older events are ignored.
+    event_created: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Payment(Base):
+    """Money that moved (or failed to): a credit purchase or a subscription invoice."""
+
+    __tablename__ = "payments"
+    __table_args__ = (Index("ix_payments_user_created", "user_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # credits | subscription
+    amount: Mapped[int] = mapped_column(Integer)  # smallest currency unit (cents)
+    currency: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16))  # succeeded | failed | refunded
+    credits: Mapped[int] = mapped_column(Integer, default=0)
+    # The Stripe object this row stands for (checkout session or invoice): one row each.
+    stripe_object_id: Mapped[str] = mapped_column(String(255), unique=True)
+    stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CreditLedger(Base):
+    """Every change of a user's credit balance, with why; the key makes each change once-only."""
+
+    __tablename__ = "credit_ledger"
+    __table_args__ = (Index("ix_credit_ledger_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    delta: Mapped[int] = mapped_column(Integer)
+    balance_after: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(32))  # purchase | interview | refund | revoked
+    idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
+    interview_id: Mapped[str | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WebhookEvent(Base):
+    """A Stripe event id already handled: a replay of it changes nothing."""
+
+    __tablename__ = "webhook_events"
+
+    id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    type: Mapped[str] = mapped_column(String(100))
+    created: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

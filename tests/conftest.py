@@ -11,10 +11,19 @@ import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from server import patches
 from server.config import Settings, load_settings
 from server.http.app import create_app
 from storage.db import create_engine
 from tests.services import S3Server, postgres_server, s3_server
+
+
+@pytest.fixture(autouse=True)
+def _library_patches_undone() -> Iterator[None]:
+    """`create_app` patches aiortc and aioice for the whole process (server/patches.py); undo
+    that after each test so the next one starts from the libraries' own code."""
+    yield
+    patches.uninstall()
 
 
 @pytest.fixture(scope="session")

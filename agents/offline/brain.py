@@ -10,8 +10,15 @@ Flow: the first client turn (for example "[the candidate has joined]") or the ca
 first words → greeting and a request to introduce themselves; their introduction →
 `advance_phase(phase="interview")`, then the question; each answer → a follow-up that
 references what they said (technologies, decisions) or steers to an expected topic not yet
-covered; after a few answers, or when they say they're done → `advance_phase("closing")`,
-an invitation to ask questions; their reply → goodbye and `advance_phase("done")`.
+covered; once the time budget is spent (or after a few answers when the brief gives no
+length), or when they ask to stop → `advance_phase("closing")`, an invitation to ask
+questions; their reply → goodbye and `advance_phase("done")`.
+
+Pacing: the brief's `Length: 45 minutes` and the app's time notes (`[Time: 12 of 45 minutes
+gone.]`, agents/pacing.py) give the elapsed time, so the brain needs no clock. While time
+remains it moves through the type's stages (a transition line when time moves it on) and
+keeps asking deeper questions; "that's all" about one answer before then is not a reason to
+close. The wrap-up line is said once, even when the candidate cuts it off and it is retried.
 """
 
 from __future__ import annotations
@@ -21,10 +28,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from agents.memory import ConversationMemory, Extraction, extract, normalize
+from agents.memory import ConversationMemory, extract, normalize
 from agents.offline import lines
 from agents.offline.brief import Brief
-from agents.offline.cues import as_spoken, asks_a_question, is_stage_direction, says_done
+from agents.offline.cues import asks_a_question, is_stage_direction
+from agents.offline.follow_ups import FollowUps
+from agents.offline.pace import Pace
 
 PHASE_TOOL = "advance_phase"
 TRANSFER_TOOL = "transfer_to_agent"
@@ -47,7 +56,7 @@ Action = Say | CallTool
 
 
 @dataclass
-class Brain:
+class Brain(FollowUps):
     brief: Brief
     seed: int = 0
     tool_names: tuple[str, ...] = (PHASE_TOOL,)
@@ -59,6 +68,8 @@ class Brain:
     turn_limit: int = 0
     closing_asked: bool = False
     said_goodbye: bool = False
+    pace: Pace = field(default_factory=Pace)
+    wrapped: bool = False  # the wrap-up line has been said
     memory: ConversationMemory = field(default_factory=ConversationMemory)
     asked: list[str] = field(default_factory=list)
     last_follow_up: str = ""
@@ -70,8 +81,12 @@ class Brain:
     def __post_init__(self) -> None:
         if not self.phase:
             self.phase = self.brief.phase
+        self.pace.length_minutes = self.pace.length_minutes or self.brief.length_minutes
         if not self.turn_limit:
-            self.turn_limit = 4 + random.Random(f"{self.seed}:limit").randrange(3)
+            extra = random.Random(f"{self.seed}:limit").randrange(3)
+            # No time notes: about two minutes an answer fills the chosen length.
+            per_length = self.brief.length_minutes // 2
+            self.turn_limit = max(4, per_length - 4) + extra if per_length else 4 + extra
 
     @classmethod
     def create(
@@ -90,6 +105,8 @@ class Brain:
     def on_user_turn(self, text: str) -> list[Action]:
         """The candidate finished a turn (spoken and recognised, or typed)."""
         stage = is_stage_direction(text)
+        if stage and self.pace.note(text):
+            return self.resume()
         if not stage and normalize(text):
             self.transcript.append({"role": "user", "text": text.strip()})
             self.memory.observe(text)
@@ -104,7 +121,9 @@ class Brain:
             if not self.question_presented:
                 return self._present_question()
             self.interview_turns += 1
-            if says_done(text) or self.interview_turns >= self.turn_limit:
+            if self.pace.time_to_close(
+                text, turns=self.interview_turns, turn_limit=self.turn_limit
+            ):
                 return self._wrap_up()
             return [self._say(self._follow_up(extract(text)))]
         if self.phase == "closing":
@@ -158,6 +177,7 @@ class Brain:
                 continue
             if role == "user":
                 if is_stage_direction(text):
+                    self.pace.note(text)
                     continue
                 self.transcript.append({"role": "user", "text": text.strip()})
                 self.memory.observe(text)
@@ -187,6 +207,8 @@ class Brain:
             "turn_limit": self.turn_limit,
             "closing_asked": self.closing_asked,
             "said_goodbye": self.said_goodbye,
+            "pace": self.pace.to_dict(),
+            "wrapped": self.wrapped,
             "memory": self.memory.to_dict(),
             "asked": list(self.asked),
             "last_follow_up": self.last_follow_up,
@@ -201,6 +223,7 @@ class Brain:
         values = dict(data)
         values["brief"] = Brief.from_dict(values["brief"])
         values["memory"] = ConversationMemory.from_dict(values.get("memory", {}))
+        values["pace"] = Pace.from_dict(values.get("pace"))
         values["tool_names"] = tuple(values.get("tool_names", ()))
         values["agent_names"] = tuple(values.get("agent_names", ()))
         return cls(**values)
@@ -251,13 +274,16 @@ class Brain:
         return [self._say(text)]
 
     def _wrap_up(self) -> list[Action]:
-        wrap = self._pick("wrap_up", lines.WRAP_UP)
+        said: list[Action] = []
+        if not self.wrapped:  # a retried wrap-up (the first was cut off) is not said again
+            self.wrapped = True
+            said.append(self._say(self._pick("wrap_up", lines.WRAP_UP)))
         call = self._phase_call("closing", "The technical discussion is complete.",
                                 then="ask_questions")
         if call is not None:
-            return [self._say(wrap), call]
+            return [*said, call]
         self.phase = "closing"
-        return [self._say(wrap), *self._ask_questions()]
+        return [*said, *self._ask_questions()]
 
     def _ask_questions(self) -> list[Action]:
         self.closing_asked = True
@@ -286,70 +312,6 @@ class Brain:
         if then == "ask_questions":
             return self._ask_questions()
         return []
-
-    # ---- follow-ups ---------------------------------------------------------------------
-
-    def _follow_up(self, latest: Extraction) -> str:
-        ack = self._pick("ack", lines.ACKS)
-        reference = self._reference(latest)
-        steer = self._steer()
-        if reference and (self.last_follow_up != "reference" or steer is None):
-            key, text = reference
-            self.last_follow_up = "reference"
-        elif steer:
-            key, text = steer
-            self.last_follow_up = "steer"
-            if latest.technologies:
-                ack = f"{ack} Using {latest.technologies[0]} there makes sense."
-            elif latest.decisions:
-                ack = f"{ack} I follow your plan to {as_spoken(latest.decisions[0])}."
-        else:
-            key, text = self._probe()
-            self.last_follow_up = "probe"
-        self.asked.append(key)
-        return f"{ack} {text}"
-
-    def _reference(self, latest: Extraction) -> tuple[str, str] | None:
-        tech_bank = lines.CODING_TECH_QUESTIONS if self.brief.coding else lines.TECH_QUESTIONS
-        for tech in latest.technologies:
-            key = f"tech:{tech}"
-            if key in self.asked:
-                continue
-            questions = tech_bank.get(tech) or lines.TECH_QUESTIONS.get(tech)
-            question = self._pick(key, questions) if questions else lines.GENERIC_TECH_QUESTION
-            form = self._pick("reference_tech", lines.REFERENCE_TECH)
-            return key, form.format(x=tech, q=question[0].upper() + question[1:]
-                                    if form.startswith("You") else question)
-        if self.brief.coding:
-            for topic in latest.topics:
-                key = f"topic:{topic}"
-                if key not in self.asked and topic in lines.TOPIC_QUESTIONS_CODING:
-                    return key, lines.TOPIC_QUESTIONS_CODING[topic]
-        for decision in latest.decisions:
-            key = f"decision:{decision}"
-            if key not in self.asked:
-                form = self._pick("reference_decision", lines.REFERENCE_DECISION)
-                return key, form.format(d=as_spoken(decision))
-        return None
-
-    def _steer(self) -> tuple[str, str] | None:
-        for topic in self.brief.expected_topics:
-            key = f"topic:{topic}"
-            if key in self.asked or self.memory.covers(topic):
-                continue
-            low = topic.lower()
-            question = next((q for k, q in lines.STEER_QUESTIONS if k in low), lines.GENERIC_STEER)
-            form = self._pick("steer", lines.STEER)
-            return key, form.format(t=topic.strip().rstrip("."), q=question)
-        return None
-
-    def _probe(self) -> tuple[str, str]:
-        bank = lines.PROBES_CODING if self.brief.coding else lines.PROBES_SYSTEM_DESIGN
-        for probe in bank:
-            key = f"probe:{probe}"
-            if key not in self.asked:
-                return key, probe
-        return "probe:final", "Is there anything you'd add or change in your design?"
 
     # ---- helpers ------------------------------------------------------------------------
 

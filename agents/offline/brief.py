@@ -12,23 +12,18 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from storage.vocabulary import COMPANY_NAMES, INTERVIEW_TYPES, PHASES
+
 EXAMPLE_BRIEF = """INTERVIEW BRIEF
 Type: system_design
 Company: google
 Role: Backend Engineer
 Level: senior
+Length: 45 minutes
 Question: Design a URL shortener like bit.ly that serves 100 million redirects a day.
 Expected topics: hashing and ID generation; storage choice; caching; redirect latency; analytics
 Phase: intro
 END BRIEF"""
-PHASES = ("routing", "intro", "interview", "closing", "done")
-COMPANY_NAMES = {
-    "free_practice": "Free Practice",
-    "google": "Google",
-    "meta": "Meta",
-    "amazon": "Amazon",
-    "netflix": "Netflix",
-}
 DEFAULT_QUESTIONS = {
     "system_design": "Design a URL shortener like bit.ly that serves 100 million redirects a day.",
     "coding": "Given an array of integers and a target, return the indices of the two numbers "
@@ -53,6 +48,7 @@ class Brief:
     question: str = DEFAULT_QUESTIONS["system_design"]
     expected_topics: tuple[str, ...] = field(default=DEFAULT_TOPICS["system_design"])
     phase: str = "intro"
+    length_minutes: int = 0  # 0: the brief gave no length (pace by turns, not time)
     found: bool = False
 
     @property
@@ -87,11 +83,12 @@ def parse_brief(instruction: str | None) -> Brief:
             key = lm.group("key").strip().lower().replace(" ", "_").replace("-", "_")
             fields[key] = _ANNOTATION.sub("", lm.group("value")).strip()
     kind = fields.get("type", "system_design").lower().replace(" ", "_").replace("-", "_")
-    if kind not in DEFAULT_QUESTIONS:
+    if kind not in INTERVIEW_TYPES:
         kind = "coding" if "cod" in kind else "system_design"
     topics_text = fields.get("expected_topics", "")
     topics = tuple(t.strip() for t in re.split(r"[;\n]", topics_text) if t.strip())
     phase = fields.get("phase", "intro").lower()
+    length = re.match(r"\d+", fields.get("length", ""))
     return Brief(
         type=kind,
         company=fields.get("company", "free_practice").lower().replace(" ", "_") or "free_practice",
@@ -100,5 +97,6 @@ def parse_brief(instruction: str | None) -> Brief:
         question=fields.get("question") or DEFAULT_QUESTIONS[kind],
         expected_topics=topics or DEFAULT_TOPICS[kind],
         phase=phase if phase in PHASES else "intro",
+        length_minutes=min(int(length.group()), 240) if length else 0,
         found=True,
     )

@@ -12,6 +12,11 @@ _DONE = re.compile(
     r"that is everything|that covers it|i'm finished|i am finished|let's wrap up|"
     r"we can wrap up|i have nothing else|nothing else)\b"
 )
+_STOP = re.compile(
+    r"\b(?:let's wrap up|we can wrap up|let's wrap it up|let's stop|can we stop|"
+    r"i want to stop|i'd like to stop|let's end|end the interview|i have to go|i need to go|"
+    r"i'm done|i am done|i'm finished|i am finished)\b"
+)
 _ASKS_QUESTION = re.compile(
     r"\b(?:what|how|why|when|where|which|who|could you tell|can you tell|is there|are there|"
     r"do you|does the|does your)\b"
@@ -37,6 +42,11 @@ def is_stage_direction(text: str) -> bool:
 def says_done(text: str) -> bool:
     """The candidate means to stop ("that's all", "I'm done")."""
     return bool(_DONE.search(normalize(text)))
+
+
+def says_stop(text: str) -> bool:
+    """The candidate asks to end the interview itself, not just their answer."""
+    return bool(_STOP.search(normalize(text)))
 
 
 def asks_a_question(said: str) -> bool:

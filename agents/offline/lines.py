@@ -213,3 +213,79 @@ NOT_HEARD = (
     "Sorry, I didn't catch that. Could you say it again?",
     "Sorry, could you repeat that?",
 )
+# Pacing: what the interviewer says as time moves the interview into its next stage
+# (agents/pacing.py), and the questions each stage draws on before the generic probes.
+STAGE_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "high_level": (
+        "I think we have a good handle on the requirements. Let's sketch the big picture.",
+        "Good, that scopes it well. Let's move to the overall design.",
+    ),
+    "deep_dives": (
+        "That's a solid overall picture. Let's go deeper into a few parts.",
+        "Okay, the big picture holds together. Now I'd like to dig into the details.",
+    ),
+    "coding": (
+        "That approach sounds reasonable. Go ahead and write it in the editor, and talk me "
+        "through it as you go.",
+        "Good, I like where this is heading. Let's get it into code.",
+    ),
+    "testing": (
+        "Let's make sure it works. Walk me through how you'd test it.",
+        "Okay, let's check it against some cases.",
+    ),
+    "complexity": (
+        "Let's talk about cost now.",
+        "Now let's look at how this performs.",
+    ),
+}
+STAGE_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "requirements": (
+        "Who are the main users, and what are the two or three things they must be able to do?",
+        "What scale should we design for: how many users, requests per second, and how much "
+        "data?",
+        "Which matters more here, latency or consistency, and why?",
+    ),
+    "high_level": (
+        "What are the main components, and how does a request flow through them?",
+        "What would the main API look like?",
+        "What does the data model look like, and where is it stored?",
+    ),
+    "deep_dives": (
+        "Which component do you expect to be the hardest to scale, and how would you scale it?",
+        "Could you walk me through exactly what happens on a write, step by step?",
+        "How would you partition the data, and what happens when one partition gets hot?",
+        "Where could data be lost or duplicated, and how would you prevent it?",
+        "How would you deploy this across regions, and what would you replicate?",
+        "What would your on-call dashboard show, and what would page you at night?",
+        "How would you roll out a change to the data model without downtime?",
+        "What's the most expensive part of this system to run, and how would you cut it?",
+    ),
+    "understanding": (
+        "Before you start, what are the inputs and outputs, and what could be unusual about "
+        "them?",
+        "Could you restate the problem in your own words with a small example?",
+    ),
+    "coding": (
+        "How are you structuring the code, and why that way?",
+        "What does each variable hold as the loop runs?",
+        "Is there a part you're unsure about that we should look at together?",
+    ),
+    "testing": (
+        "Which edge cases would you test first?",
+        "What happens with an empty input, or a single element?",
+        "Could you trace your code on a small example out loud?",
+        "What would a test with very large input look like?",
+    ),
+    "complexity": (
+        "What's the time complexity, and where does it come from?",
+        "How much extra memory does it use, and could you do with less?",
+        "If the input no longer fit in memory, how would you change the approach?",
+        "What if this function were called millions of times with similar inputs?",
+    ),
+}
+DEEPER = (
+    "Let's go one level deeper on {x}. What would break first, and how would you know?",
+    "Staying with {x}: what's the trade-off you're least comfortable with there?",
+    "On {x} again: how would that hold up at a hundred times the load?",
+    "Tell me more about {x}. What would you measure to know it's working?",
+)

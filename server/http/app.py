@@ -8,10 +8,22 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from sandbox import Sandbox, SandboxConfig
+from server import patches
+from server.billing.startup import payments
 from server.config import Settings
 from server.http.errors import error_middleware
 from server.http.ratelimit import LoginThrottle, RateLimiter
-from server.http.routes import auth, code, health, interviews, media, offer, static, transcripts
+from server.http.routes import (
+    auth,
+    billing,
+    code,
+    health,
+    interviews,
+    media,
+    offer,
+    static,
+    transcripts,
+)
 from server.live.startup import realtime
 from server.state import DB, LOGIN_THROTTLE, OBJECTS, SANDBOX, SETTINGS
 from storage.db import create_engine, migrate, session_maker
@@ -55,14 +67,16 @@ async def code_runner(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings) -> web.Application:
-    """Build the app; `settings` must already be resolved (see `load_settings`)."""
+    """Build the app; `settings` must already be resolved (see `load_settings`). Installs the
+    third-party patches (server/patches.py) if `python -m server` has not already."""
+    patches.install(settings)
     app = web.Application(middlewares=[error_middleware], client_max_size=settings.max_body_bytes)
     app[SETTINGS] = settings
     app[LOGIN_THROTTLE] = LoginThrottle(
         per_email=RateLimiter(settings.login_attempts_per_email, settings.login_window_s),
         per_ip=RateLimiter(settings.login_attempts_per_ip, settings.login_window_s),
     )
-    app.cleanup_ctx.extend([database, objects, code_runner, realtime])
-    for module in (health, auth, interviews, media, offer, transcripts, code, static):
+    app.cleanup_ctx.extend([database, payments, objects, code_runner, realtime])
+    for module in (health, auth, interviews, media, offer, transcripts, code, billing, static):
         app.add_routes(module.routes)
     return app

@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from storage.lifecycle import Phase, Status
 from storage.models import Interview, User
+from storage.vocabulary import COMPANIES, INTERVIEW_TYPES, LEVELS, PREMIUM_COMPANIES
 
-InterviewType = Literal["system_design", "coding"]
-Level = Literal["junior", "mid", "senior", "staff"]
-Company = Literal["free_practice", "google", "meta", "amazon", "netflix"]
-PREMIUM_COMPANIES = frozenset({"google", "meta", "amazon", "netflix"})
+# The vocabulary's words as types, so pydantic names the allowed values in its errors.
+InterviewType = Literal[INTERVIEW_TYPES]  # type: ignore[valid-type]
+Level = Literal[LEVELS]  # type: ignore[valid-type]
+Company = Literal[COMPANIES]  # type: ignore[valid-type]
 
 
 class _In(BaseModel):
@@ -46,6 +47,8 @@ class InterviewIn(_In):
     role: str = Field(min_length=1, max_length=100)
     level: Level
     company: Company
+    length_minutes: Literal[30, 45, 60] = 45
+    question_id: str | None = Field(None, min_length=1, max_length=100)
 
 
 class StatusPatchIn(_In):
@@ -75,7 +78,9 @@ def interview_out(row: Interview) -> dict[str, Any]:
         "level": row.level,
         "company": row.company,
         "premium": row.company in PREMIUM_COMPANIES,
+        "question_id": row.question_id,
         "question_text": row.question_text,
+        "length_minutes": row.length_minutes,
         "status": row.status,
         "current_phase": row.current_phase,
         "canvas_snapshot_count": row.canvas_snapshot_count,

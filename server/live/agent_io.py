@@ -1,26 +1,74 @@
-"""The session's `AgentIO`: what the interviewer may read, say and record."""
+"""The session's `AgentIO`: what the interviewer may read, say and record.
+
+It is built from the parts it uses, not from the session, so the session can be tested with
+fakes and the two modules do not import each other.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from typing import Any, Literal, Protocol
 
 from agents.hooks import InterviewBrief, Speaker
-from storage.lifecycle import PHASES
-from storage.queries import interviews
-
-if TYPE_CHECKING:
-    from server.live.session import InterviewSession
+from server.live.endings import EndReason
+from server.live.record import FINAL_PHASE
 
 MAX_TYPED_CHARS = 4000
 DONE_DRAIN_MAX_S = 20.0
 
 
+class Outbound(Protocol):
+    """The track the agent's voice goes out on."""
+
+    def feed(self, pcm: bytes) -> None: ...
+
+    def flush(self) -> None: ...
+
+
+class Captions(Protocol):
+    """Captions to the browser; final lines stored as transcript rows."""
+
+    def add(self, speaker: str, text: str, final: bool) -> None: ...
+
+
+class Progress(Protocol):
+    """Where the interview's question and phase are recorded."""
+
+    async def set_question(self, question_id: str, text: str) -> None: ...
+
+    async def set_phase(self, phase: str, state: dict[str, Any] | None = None) -> None: ...
+
+
+SendEvent = Callable[[dict[str, Any]], None]
+SpeechPlayed = Callable[[float], Awaitable[None]]  # wait ≤ max seconds for queued speech to go out
+EndCall = Callable[[EndReason, str | None], object]  # end the session: reason, free-text detail
+RoomChanged = Callable[..., None]  # phase= / question=(id, text): the room state to resend
+
+
 class SessionAgentIO:
-    def __init__(self, session: InterviewSession, brief: InterviewBrief) -> None:
-        self._s = session
+    def __init__(
+        self,
+        brief: InterviewBrief,
+        *,
+        pcm: AsyncIterable[bytes],
+        outbound: Outbound,
+        captions: Captions,
+        send_event: SendEvent,
+        progress: Progress,
+        speech_played: SpeechPlayed,
+        end: EndCall,
+        room_changed: RoomChanged = lambda **_: None,
+    ) -> None:
         self.brief = brief
+        self._pcm = pcm
+        self._outbound = outbound
+        self._captions = captions
+        self._send_event = send_event
+        self._progress = progress
+        self._speech_played = speech_played
+        self._end = end
+        self._room_changed = room_changed
         self._typed: asyncio.Queue[str] = asyncio.Queue(maxsize=32)
 
     def typed(self, text: str) -> bool:
@@ -31,39 +79,39 @@ class SessionAgentIO:
         except asyncio.QueueFull:
             return False
 
-    async def pcm_in(self) -> AsyncIterator[bytes]:
-        async for chunk in self._s.pcm:
-            yield chunk
+    def pcm_in(self) -> AsyncIterator[bytes]:
+        return aiter(self._pcm)
 
     async def text_in(self) -> AsyncIterator[str]:
         while True:
             yield await self._typed.get()
 
     def play(self, pcm_24k: bytes) -> None:
-        self._s.outbound.feed(pcm_24k)
+        self._outbound.feed(pcm_24k)
 
     def interrupt(self) -> None:
-        self._s.outbound.flush()
+        self._outbound.flush()
 
     def send_event(self, event: dict[str, Any]) -> None:
-        self._s.send_event(event)
+        self._send_event(event)
 
     async def transcript(self, speaker: Speaker, text: str, final: bool) -> None:
-        self._s.transcripts.add(speaker, text, final)
+        self._captions.add(speaker, text, final)
 
     async def set_question(self, question_id: str, text: str) -> None:
-        async with self._s.db.begin() as s:
-            await interviews.record_question(s, self.brief.interview_id, question_id, text)
+        await self._progress.set_question(question_id, text)
+        self._room_changed(question=(question_id, text))
 
     async def set_phase(self, phase: str, state: dict[str, Any] | None = None) -> None:
-        if phase not in PHASES:
-            raise ValueError(f"unknown phase {phase!r}; phases are {', '.join(PHASES)}")
-        async with self._s.db.begin() as s:
-            await interviews.record_phase(s, self.brief.interview_id, phase, state)
+        await self._progress.set_phase(phase, state)
         self.send_event({"type": "phase", "phase": phase})
-        if phase == "done":
-            await self._s.speech_played(DONE_DRAIN_MAX_S)  # let the goodbye be heard
-            self._s.close("completed")
+        self._room_changed(phase=phase)
+        if phase == FINAL_PHASE:
+            await self._speech_played(DONE_DRAIN_MAX_S)  # let the goodbye be heard
+            self._end(EndReason.COMPLETED, None)
 
     async def finish(self, status: Literal["completed", "failed"], reason: str) -> None:
-        self._s.close("completed" if status == "completed" else f"failed:{reason}")
+        if status == "completed":
+            self._end(EndReason.COMPLETED, reason or None)
+        else:
+            self._end(EndReason.AGENT_FAILED, reason)

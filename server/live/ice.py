@@ -12,6 +12,7 @@ Facts this module handles (checked on our machines, aiortc 1.16 / aioice):
 In loopback mode we therefore (1) offer only 127.0.0.1, (2) drop remote candidates that
 are not loopback from the offer, and (3) ignore STUN checks from non-loopback sources.
 Outside loopback mode nothing is patched and the configured STUN/TURN servers are used.
+Whether and when the patch goes in is decided in server/patches.py.
 """
 
 from __future__ import annotations

@@ -16,13 +16,13 @@ import logging
 import shutil
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from media.concat import ConcatResult, recover_spool
 from server import metrics
 from storage import NotFound, ObjectStoreUnavailable
 from storage.objects import ObjectStore
+from storage.queries.interviews import RecordedTrack
 
 log = logging.getLogger(__name__)
 
@@ -32,13 +32,7 @@ RETRY_MIN_S = 0.5
 RETRY_MAX_S = 10.0
 
 
-@dataclass(frozen=True)
-class FinalTrack:
-    key: str
-    duration_s: float
-
-
-FinalRecording = dict[str, FinalTrack]  # by track name: "audio", "video"
+FinalRecording = dict[str, RecordedTrack]  # by track name: "audio", "video"
 OnFinalized = Callable[[str, FinalRecording], Awaitable[None]]
 
 
@@ -172,7 +166,7 @@ class RecordingShipper:
         for track, result in joined.items():
             key = f"interviews/{interview_id}/{result.path.name}"
             await self._put_file(key, result.path)
-            final[track] = FinalTrack(key=key, duration_s=result.duration_s)
+            final[track] = RecordedTrack(key=key, duration_s=result.duration_s)
         await self._on_finalized(interview_id, final)
         await self._drop_segments(interview_id)
         await asyncio.to_thread(shutil.rmtree, spool, True)

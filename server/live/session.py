@@ -5,6 +5,11 @@ Follow one audio frame: aiortc's inbound track → `media.fanout.Fanout` (the on
 → `media.recorder` (to the spool, then `server.live.recordings`) and `media.resample.Resampler`
 (16 kHz PCM) → `AgentIO.pcm_in()` → the agent → `AgentIO.play()` →
 `media.playout.AgentAudioTrack` → back to the browser.
+
+However it ends, the session records why as an `EndReason` (`server.live.endings`) through
+`server.live.record`, closes the recorder and hands the recording to the shipper to finalise.
+The peer connection and the recorder can be swapped for fakes in tests (`peer_factory`,
+`recorder`).
 """
 
 from __future__ import annotations
@@ -16,9 +21,10 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Protocol
 
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamTrack
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -30,27 +36,14 @@ from media.recorder import Recorder
 from media.resample import Resampler
 from server import metrics
 from server.live.agent_io import SessionAgentIO
+from server.live.endings import EndReason
 from server.live.events import Event, EventChannel, EventError, EventRouter
 from server.live.ice import IceServer, keep_loopback_candidates, rtc_configuration
-from server.live.recordings import RecordingShipper
+from server.live.record import LiveRecord
+from server.live.room_state import RoomState
 from server.live.transcripts import TranscriptWriter
 
 log = logging.getLogger(__name__)
-
-# How a session ended → the interview status it leaves behind.
-END_STATUS = {
-    "ended_by_client": "completed",
-    "completed": "completed",
-    "peer_closed": "abandoned",
-    "ice_failed": "abandoned",
-    "disconnected": "abandoned",
-    "connect_timeout": "abandoned",
-    "idle": "abandoned",
-    "server_shutdown": "abandoned",
-    "deleted": "abandoned",  # DELETE during the call; the recording is still kept
-    "internal_error": "failed",
-}
-
 
 UNSENT_EVENTS_MAX = 200
 AGENT_WAITS_FOR_CHANNEL_S = 10.0
@@ -71,9 +64,21 @@ class SessionConfig:
     disconnect_timeout_s: float = 10.0
     idle_timeout_s: float = 120.0
     segment_s: float = 5.0
+    watchdog_s: float = 0.5  # how often the timeouts above are checked
 
 
-OnEnded = Callable[["InterviewSession", str], Awaitable[None]]
+class RecordingSink(Protocol):
+    """Where the session's recording goes (`server.live.recordings.RecordingShipper`)."""
+
+    def spool_dir(self, interview_id: str) -> Path: ...
+
+    def segment_closed(self, interview_id: str, track: str, path: Path) -> None: ...
+
+    def finalize(self, interview_id: str) -> object: ...
+
+
+OnEnded = Callable[["InterviewSession", EndReason], Awaitable[None]]
+PeerFactory = Callable[[RTCConfiguration], RTCPeerConnection]
 
 
 class InterviewSession:
@@ -83,10 +88,12 @@ class InterviewSession:
         *,
         db: async_sessionmaker[AsyncSession],
         config: SessionConfig,
-        shipper: RecordingShipper,
+        shipper: RecordingSink,
         agent: Agent | None,
         on_ended: OnEnded,
         clock: Callable[[], float] = time.monotonic,
+        peer_factory: PeerFactory = RTCPeerConnection,
+        recorder: Recorder | None = None,
     ) -> None:
         interview_id = brief.interview_id
         self.interview_id = interview_id
@@ -97,7 +104,7 @@ class InterviewSession:
         self.events: EventChannel | None = None
         self.outbound = MeteredAgentTrack(opus=True)
         self.pcm = Resampler(on_delivered=metrics.PCM_TO_AGENT.observe)
-        self.recorder = Recorder(
+        self.recorder = recorder or Recorder(
             shipper.spool_dir(interview_id),
             on_segment=lambda track, _index, path: shipper.segment_closed(
                 interview_id, track, path
@@ -106,13 +113,26 @@ class InterviewSession:
             batch_s=RECORDER_BATCH_S,
         )
         self.transcripts = TranscriptWriter(db, interview_id, self.send_event)
-        self.agent_io = SessionAgentIO(self, brief)
-        self.end_reason: str | None = None
+        self.record = LiveRecord(db, interview_id)
+        self.agent_io = SessionAgentIO(
+            brief,
+            pcm=self.pcm,
+            outbound=self.outbound,
+            captions=self.transcripts,
+            send_event=self.send_event,
+            progress=self.record,
+            speech_played=self.speech_played,
+            end=self.close,
+            room_changed=self.update_room,
+        )
+        self.end_reason: EndReason | None = None
+        self.end_detail: str | None = None
+        self.room = RoomState.from_brief(brief, phase="routing")
         self.ended = asyncio.Event()
         self._agent = agent
         self._on_ended = on_ended
         self._clock = clock
-        self._pc = RTCPeerConnection(rtc_configuration(config.ice_servers))
+        self._pc = peer_factory(rtc_configuration(config.ice_servers))
         self._fanouts: list[Fanout] = []
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
@@ -154,10 +174,14 @@ class InterviewSession:
             self._spawn(self._run_agent(self._agent), "agent")
         return pc.localDescription.sdp
 
-    def close(self, reason: str) -> asyncio.Task[None]:
-        """End the session once, whatever asks first; returns the task doing it."""
+    def close(self, reason: EndReason, detail: str | None = None) -> asyncio.Task[None]:
+        """End the session once, whatever asks first; returns the task doing it.
+
+        `detail` is free text (an error message) for the record and the logs, never a label.
+        """
         if self._closing is None:
-            self.end_reason = reason
+            self.end_reason = EndReason(reason)
+            self.end_detail = detail
             self._closing = asyncio.ensure_future(self._close())
         return self._closing
 
@@ -180,15 +204,25 @@ class InterviewSession:
             log.exception("recorder close failed", extra={"interview_id": self.interview_id})
         with contextlib.suppress(Exception):
             await self._pc.close()
+        reason = self.end_reason or EndReason.INTERNAL_ERROR
+        metrics.SESSIONS_ENDED.labels(reason.value).inc()
         try:
-            await self._on_ended(self, self.end_reason or "internal_error")
+            await self.record.end(reason, self.end_detail)
+        except Exception:
+            log.exception("could not record the ending", extra={"interview_id": self.interview_id})
+        try:
+            await self._on_ended(self, reason)
         finally:
             # After the status write: both update the record's metadata.
             self.shipper.finalize(self.interview_id)
             self.ended.set()
             log.info(
                 "session ended",
-                extra={"interview_id": self.interview_id, "reason": self.end_reason},
+                extra={
+                    "interview_id": self.interview_id,
+                    "reason": reason.value,
+                    "detail": self.end_detail,
+                },
             )
 
     def _spawn(self, coro: Awaitable[Any], name: str) -> None:
@@ -230,6 +264,8 @@ class InterviewSession:
             channel.on("open", self._flush_unsent)
 
     def _flush_unsent(self) -> None:
+        if self.events is not None:
+            self.events.send(self.room.event())  # the room as it is, on every join
         while self._unsent and self.events is not None:
             self.events.send(self._unsent.popleft())
         self._channel_ready.set()
@@ -237,9 +273,9 @@ class InterviewSession:
     def _on_connection_state(self) -> None:
         state = self._pc.connectionState
         if state == "failed":
-            self.close("ice_failed")
+            self.close(EndReason.ICE_FAILED)
         elif state == "closed":
-            self.close("peer_closed")
+            self.close(EndReason.PEER_CLOSED)
         elif state == "disconnected":
             self._disconnected_since = self._clock()
         else:
@@ -248,27 +284,27 @@ class InterviewSession:
     async def _watchdog(self) -> None:
         started = self._clock()
         while True:
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(self.config.watchdog_s)
             now = self._clock()
             state = self._pc.connectionState
             if state != "connected" and self._audio_frames_seen == 0:
                 if now - started > self.config.connect_timeout_s:
-                    self.close("connect_timeout")
+                    self.close(EndReason.CONNECT_TIMEOUT)
                     return
             if (
                 self._disconnected_since is not None
                 and now - self._disconnected_since > self.config.disconnect_timeout_s
             ):
-                self.close("disconnected")
+                self.close(EndReason.PEER_LOST)
                 return
             if self._audio_frames_seen and now - self._last_audio_at > self.config.idle_timeout_s:
-                self.close("idle")
+                self.close(EndReason.IDLE)
                 return
 
     # -- data channel events ------------------------------------------------------------------
 
     async def _on_end_event(self, event: Event) -> None:
-        self.close("ended_by_client")
+        self.close(EndReason.HANG_UP)
 
     async def _on_ping(self, event: Event) -> None:
         self.send_event({"type": "pong", "id": event.get("id")})
@@ -289,6 +325,19 @@ class InterviewSession:
         while self.outbound.queued_s > 0 and self._clock() < deadline:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
 
+    # -- the room's state (issue 9: the question and the clock stay on screen) ------------------
+
+    def update_room(
+        self, *, phase: str | None = None, question: tuple[str, str] | None = None
+    ) -> None:
+        """The question or the phase changed: tell the browser the whole room state again."""
+        if phase is not None:
+            self.room.phase = phase
+        if question is not None:
+            self.room.set_question(*question)
+        if self.events is not None and self._channel_ready.is_set():
+            self.events.send(self.room.event())  # (before the channel opens: sent on open)
+
     def send_event(self, event: dict[str, Any]) -> None:
         """Send now, or as soon as the browser's data channel is open (bounded backlog)."""
         if self.events is not None and self._channel_ready.is_set():
@@ -305,9 +354,9 @@ class InterviewSession:
             await agent(self.agent_io)
         except asyncio.CancelledError:
             raise
-        except Exception:
+        except Exception as exc:
             log.exception("agent failed", extra={"interview_id": self.interview_id})
-            self.close("internal_error")
+            self.close(EndReason.AGENT_CRASHED, f"{type(exc).__name__}: {exc}")
 
 
 class _AudioSeen:

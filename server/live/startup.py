@@ -1,7 +1,7 @@
-"""Start-up and shutdown of the real-time side: ICE mode, the VP8 pass-through, recordings,
-the interviewer's voice model (Gemini Live with GOOGLE_API_KEY, else the offline Live API
-server on 127.0.0.1), and the live sessions (closed first on shutdown, so their recordings
-are finalised)."""
+"""Start-up and shutdown of the real-time side: recordings, the interviewer's voice model
+(Gemini Live with GOOGLE_API_KEY, else the offline Live API server on 127.0.0.1), and the live
+sessions (closed first on shutdown, so their recordings are finalised). The library patches
+this side needs (VP8 pass-through, loopback-only ICE) are installed by server/patches.py."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from aiohttp import web
 from agents.alternating import AlternatingAgent
 from agents.echo import EchoAgent
 from agents.hooks import Agent
-from media import passthrough, sctp_limit
 from server.config import Settings
-from server.live.ice import disable_loopback_only, enable_loopback_only
+from server.live.endings import EndReason
 from server.live.manager import SessionManager
 from server.live.reclaim import Reclaimer
 from server.live.recordings import RecordingShipper
@@ -58,10 +57,6 @@ def voice_model(settings: Settings) -> LiveModel | None:
 
 async def realtime(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    if settings.ice_loopback_only:
-        enable_loopback_only()
-    passthrough.install()
-    sctp_limit.install()  # TODO(lead): move to server/patches.py with the other patches
     manager: SessionManager | None = None
 
     async def on_finalized(interview_id, final):  # type: ignore[no-untyped-def]
@@ -85,12 +80,8 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
     await shipper.start()
     await manager.recover()
     yield
-    await manager.close_all("server_shutdown")
+    await manager.close_all(EndReason.SHUTDOWN)
     reclaimer.close()
     if voice is not None:
         await voice.close()
     await shipper.close()
-    passthrough.uninstall()
-    sctp_limit.uninstall()
-    if settings.ice_loopback_only:
-        disable_loopback_only()

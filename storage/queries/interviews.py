@@ -1,7 +1,9 @@
-"""Interview records: creation, ownership-checked reads, status changes, soft delete."""
+"""Interview records: creation, ownership-checked reads, status changes, soft delete, and the
+writes a live session makes (start, phase, question, ending, recording)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,13 +16,30 @@ from storage.models import CanvasSnapshot, Interview, Transcription, utcnow
 
 
 @dataclass(frozen=True)
+class RecordedTrack:
+    """One finished track of an interview's recording, as stored in the object store."""
+
+    key: str
+    duration_s: float
+
+
+@dataclass(frozen=True)
 class InterviewStats:
     transcript_count: int
     snapshot_count: int
 
 
 async def create_interview(
-    s: AsyncSession, user_id: str, *, type: str, role: str, level: str, company: str
+    s: AsyncSession,
+    user_id: str,
+    *,
+    type: str,
+    role: str,
+    level: str,
+    company: str,
+    length_minutes: int = 45,
+    question_id: str | None = None,
+    question_text: str | None = None,
 ) -> Interview:
     row = Interview(
         user_id=user_id,
@@ -28,6 +47,9 @@ async def create_interview(
         role=role,
         level=level,
         company=company,
+        length_minutes=length_minutes,
+        question_id=question_id,
+        question_text=question_text,
         status="scheduled",
         canvas_snapshot_count=0,
     )
@@ -142,3 +164,83 @@ async def record_question(s: AsyncSession, interview_id: str, question_id: str, 
     row.question_id = question_id
     row.question_text = text
     await s.flush()
+
+
+async def mark_started(s: AsyncSession, interview_id: str, first_phase: str) -> bool:
+    """A peer connected: a scheduled interview is now in progress, at its first phase.
+
+    A reconnect to an interview already in progress keeps its status and phase.
+    """
+    row = await s.get(Interview, interview_id)
+    if row is None:
+        return False
+    if row.status == "scheduled":
+        apply_status(row, "in_progress")
+    row.current_phase = row.current_phase or first_phase
+    await s.flush()
+    return True
+
+
+async def end_interview(
+    s: AsyncSession,
+    interview_id: str,
+    status: str,
+    *,
+    reason: str,
+    detail: str | None = None,
+    final_phase: str | None = None,
+) -> bool:
+    """Move the interview to the terminal `status`, noting why in its metadata (`end_reason`,
+    and `end_detail` when there is free text). False, and nothing written, when it is gone,
+    already ended, or cannot reach `status` from where it is."""
+    row = await s.get(Interview, interview_id)
+    if row is None or row.status in TERMINAL or not can_transition(row.status, status):
+        return False
+    apply_status(row, status)
+    ending: dict[str, Any] = {"end_reason": reason}
+    if detail is not None:
+        ending["end_detail"] = detail
+    row.metadata_ = {**(row.metadata_ or {}), **ending}
+    if final_phase is not None:
+        row.current_phase = final_phase
+    await s.flush()
+    return True
+
+
+async def mark_abandoned_after_restart(s: AsyncSession, interview_id: str, *, reason: str) -> bool:
+    """The process stopped during this interview's call: if it was still in progress, it was
+    cut off. A scheduled or ended interview is left as it is."""
+    row = await s.get(Interview, interview_id)
+    if row is None or row.status != "in_progress":
+        return False
+    return await end_interview(s, interview_id, "abandoned", reason=reason)
+
+
+async def record_recording(
+    s: AsyncSession, interview_id: str, tracks: Mapping[str, RecordedTrack]
+) -> bool:
+    """Store where the finished recording is and how long each track lasts; the interview's
+    duration comes from the recording when the status change did not set one."""
+    row = await s.get(Interview, interview_id)
+    if row is None:
+        return False
+    if "audio" in tracks:
+        row.audio_key = tracks["audio"].key
+    if "video" in tracks:
+        row.video_key = tracks["video"].key
+    recording = {name: {"duration_s": round(t.duration_s, 3)} for name, t in tracks.items()}
+    row.metadata_ = {**(row.metadata_ or {}), "recording": recording}
+    if row.duration_seconds is None and tracks:
+        row.duration_seconds = round(max(t.duration_s for t in tracks.values()))
+    await s.flush()
+    return True
+
+
+async def record_transcript_key(s: AsyncSession, interview_id: str, key: str) -> bool:
+    """Note where the exported transcript is stored."""
+    row = await s.get(Interview, interview_id)
+    if row is None:
+        return False
+    row.transcript_key = key
+    await s.flush()
+    return True

@@ -34,6 +34,7 @@ def test_the_brief_block_is_there_verbatim() -> None:
         "Company: google",
         "Role: Backend Engineer",
         "Level: senior",
+        "Length: 45 minutes",
         f"Question: {QUESTION.text}",
         "Expected topics: " + "; ".join(QUESTION.topics),
         "Phase: intro",
@@ -43,6 +44,9 @@ def test_the_brief_block_is_there_verbatim() -> None:
     assert brief_block(brief(), QUESTION, "intro") == expected
     parsed = parse_brief(text)  # what the offline model server reads
     assert parsed.found and parsed.company == "google" and parsed.level == "senior"
+    assert parsed.length_minutes == 45
+    # The time budget reaches the real model too, in minutes.
+    assert "The interview lasts 45 minutes" in text and "Around minute 40, wrap up" in text
     assert parsed.question == QUESTION.text
     assert parsed.expected_topics == QUESTION.topics
     assert parse_brief(instruction(brief(), phase="closing")).phase == "closing"

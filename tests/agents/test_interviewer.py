@@ -106,3 +106,48 @@ async def test_an_existing_question_is_kept(voice: LiveModel) -> None:
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_30_minute_interview_paces_itself_on_a_fast_clock() -> None:
+    """The whole path: the Interviewer's time notes (its injected clock jumps a minute per
+    answer) → ADK `run_live` → our offline Live server's brain, which must keep asking until
+    the wrap-up time of a 30-minute interview (minute 27), never closing before minute 20."""
+    from agents.hooks import InterviewBrief
+
+    # Audio is streamed as fast as it is made (lead 10 min): nothing here waits for speech.
+    model = LiveModel(MODEL, words_per_minute=400, seed=5, speech_recognition=False,
+                      audio_lead_s=600.0)
+    now = [1_000_000.0]
+    io = FakeIO(InterviewBrief(
+        interview_id="iv-pace", type="system_design", role="Backend Engineer",
+        level="senior", company="google", length_minutes=30, started_at=now[0],
+    ))
+    task = asyncio.create_task(Interviewer(model, rng=random.Random(4), clock=lambda: now[0])(io))
+    answers = ["I'd keep the links in Postgres with base62 ids.",
+               "A Redis cache in front keeps redirects fast.",
+               "Clicks go through Kafka to the analytics store.",
+               "We shard by the short code and replicate reads."]
+    try:
+        await io.wait_for(lambda: rows_after(io, 0, "agent"), 30)
+        await io.typed.put("Hi, I'm Ada, I build payment systems.")
+        await io.wait_for(lambda: "interview" in io.phase_names(), 30)
+        closed_at = None
+        for minute in range(1, 34):
+            now[0] += 60.0
+            mark = len(io.rows)
+            await io.typed.put(answers[minute % len(answers)])
+            await io.wait_for(lambda m=mark: rows_after(io, m + 1, "agent"), 30)
+            await asyncio.sleep(0.05)  # the time note goes out as the turn completes
+            if "closing" in io.phase_names():
+                closed_at = minute
+                break
+        assert closed_at is not None, io.rows[-4:]
+        # The note the brain acted on is one answer behind the clock.
+        assert 27 <= closed_at <= 29, closed_at
+        agent = rows_after(io, 0, "agent")
+        assert sum("wrap up" in t.lower() or "good place to stop" in t.lower()
+                   for t in agent) <= 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await model.close()

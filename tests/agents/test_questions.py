@@ -6,13 +6,13 @@ from __future__ import annotations
 import random
 
 from agents.questions import (
-    LEVELS,
     SYSTEM_DESIGN,
     coding_questions,
     find_question,
     pick_question,
     question_from_brief,
 )
+from storage.vocabulary import LEVELS
 
 
 def test_system_design_bank_has_a_dozen_prompts_with_topics_and_level_hints() -> None:

@@ -14,7 +14,7 @@ import pytest
 from playwright.async_api import Browser, Page, expect
 
 from server.http.app import create_app
-from tests.e2e.flows import sign_up_and_start_interview
+from tests.e2e.flows import inbound_audio, sign_up_and_start_interview, track_peer_connections
 from tests.live.conftest import rtc_settings
 
 INTRO = "Hi, my name is Ada. I build backend services with Python and Postgres."
@@ -38,14 +38,7 @@ def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 async def inbound_audio_energy(page: Page) -> float:
-    return await page.evaluate("""async () => {
-        const stats = await window.__interviewPc.getStats();
-        let energy = 0;
-        stats.forEach((s) => {
-            if (s.type === "inbound-rtp" && s.kind === "audio") energy += s.totalAudioEnergy || 0;
-        });
-        return energy;
-    }""")
+    return await inbound_audio(page, "totalAudioEnergy")
 
 
 async def rows(page: Page, base: str, interview_id: str) -> list[dict]:
@@ -79,12 +72,14 @@ async def test_an_interview_from_greeting_to_completion(aiohttp_server, tmp_path
                                                           segment_s=5.0)))
     base = f"http://127.0.0.1:{server.port}"
     page = await browser.new_page()
+    await track_peer_connections(page)
 
     interview_id = await sign_up_and_start_interview(page, base, "Ada", "ada@example.com")
     await expect(page.get_by_test_id("typed-answer")).to_be_disabled()
 
     await page.get_by_test_id("join").click()
     await expect(page.get_by_test_id("conn-state")).to_have_text("connected", timeout=20_000)
+    await expect(page.get_by_test_id("room")).to_have_attribute("data-call-state", "live")
 
     # The interviewer speaks first: its voice reaches the browser and its words are captioned.
     captions = page.get_by_test_id("captions")
@@ -133,6 +128,8 @@ async def test_an_interview_from_greeting_to_completion(aiohttp_server, tmp_path
                             "the recording")
     assert done["has_audio"] and done["duration_seconds"] > 10
     # The browser left when the server hung up after the goodbye: the room shows the summary.
+    await expect(page.get_by_test_id("room")).to_have_attribute("data-call-state", "ended",
+                                                                timeout=15_000)
     await expect(page.get_by_test_id("status").first).to_have_attribute("data-status", "completed",
                                                                   timeout=15_000)
     await expect(page.get_by_test_id("summary")).to_be_visible()

@@ -142,3 +142,20 @@ async def test_full_queue_is_429(client, monkeypatch) -> None:
     busy = next(r for r in responses if r.status == 429)
     assert (await error_of(busy))["code"] == "busy"
     client.app[SANDBOX].close()
+
+
+async def test_both_banks_are_listed_by_type(client) -> None:
+    from agents.questions import SYSTEM_DESIGN
+
+    await signup(client)
+    designs = (await (await client.get("/api/questions?type=system_design")).json())["items"]
+    assert [d["slug"] for d in designs] == [q.id for q in SYSTEM_DESIGN]
+    assert all(d["type"] == "system_design" and d["title"] and d["summary"] for d in designs)
+    both = (await (await client.get("/api/questions")).json())["items"]
+    assert {i["type"] for i in both} == {"system_design", "coding"}
+    assert len(both) == len(designs) + len(BANK)
+    detail = await (await client.get(f"/api/questions/{designs[0]['slug']}")).json()
+    assert detail["description"] == SYSTEM_DESIGN[0].text and detail["topics"]
+    coding = await (await client.get(f"/api/questions/{SLUG}")).json()
+    assert coding["type"] == "coding" and "**" in coding["description"]  # markdown, formatted
+    assert (await client.get("/api/questions?type=behavioural")).status == 400

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.http.helpers import create_interview, error_of, signup
+from tests.http.helpers import create_interview, error_of, grant_credits, signup
 
 
 async def test_create_interview_is_scheduled_and_readable(client) -> None:
-    await signup(client)
+    user = await signup(client)
+    await grant_credits(client, user["id"])
     created = await create_interview(client, company="google", type="coding", level="staff")
     assert created["status"] == "scheduled"
     assert created["premium"] is True
@@ -157,3 +158,34 @@ async def test_soft_delete_hides_the_interview(client) -> None:
     async with client.app[DB]() as s:
         row = await s.scalar(select(Interview).where(Interview.id == gone["id"]))
     assert row is not None and row.deleted_at is not None
+
+
+async def test_length_defaults_to_45_and_takes_30_or_60(client) -> None:
+    await signup(client)
+    assert (await create_interview(client))["length_minutes"] == 45
+    assert (await create_interview(client, length_minutes=30))["length_minutes"] == 30
+    resp = await client.post("/api/interviews", json={
+        "type": "coding", "role": "SWE", "level": "mid", "company": "meta", "length_minutes": 50})
+    assert resp.status == 400
+    assert (await error_of(resp))["message"].startswith("length_minutes")
+
+
+async def test_a_question_from_the_bank_of_the_same_type(client) -> None:
+    from agents.questions import SYSTEM_DESIGN, find_question
+
+    await signup(client)
+    sd = await create_interview(client, question_id=SYSTEM_DESIGN[1].id)
+    assert sd["question_id"] == SYSTEM_DESIGN[1].id
+    assert sd["question_text"] == SYSTEM_DESIGN[1].text  # what the interviewer will ask
+    coding = await create_interview(client, type="coding", question_id="balanced-brackets")
+    assert coding["question_text"] == find_question("balanced-brackets").text
+    for kind, qid in (("coding", SYSTEM_DESIGN[0].id), ("system_design", "balanced-brackets"),
+                      ("coding", "no-such-question")):
+        resp = await client.post("/api/interviews", json={
+            "type": kind, "role": "SWE", "level": "mid", "company": "free_practice",
+            "question_id": qid})
+        assert resp.status == 400
+        error = await error_of(resp)
+        assert error["code"] == "bad_question" and qid in error["message"]
+    listed = (await (await client.get("/api/interviews")).json())["items"]
+    assert len(listed) == 2  # nothing was created by the refused requests

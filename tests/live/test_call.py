@@ -49,7 +49,7 @@ async def test_call_is_recorded_echoed_and_completed(rtc) -> None:
     record = await wait_for_record(rtc, interview_id, lambda r: r["has_audio"])
     await peer.close()
     assert record["status"] == "completed"
-    assert record["metadata"]["end_reason"] == "ended_by_client"
+    assert record["metadata"]["end_reason"] == "hang_up"
 
     media = await (await rtc.get(f"/api/interviews/{interview_id}/media")).json()
     pcm, rate = decode_audio(await fetch(rtc, media["audio"]["url"]))

@@ -126,7 +126,8 @@ async def test_a_model_gone_for_good_ends_the_interview_failed_and_keeps_the_rec
         assert (np.abs(spoken) > 1000).sum() > 48_000 * 0.5  # the notice was spoken too
     finally:
         await peer.close()
-    assert record["metadata"]["end_reason"].startswith("failed:live model unavailable")
+    assert record["metadata"]["end_reason"] == "agent_failed"
+    assert record["metadata"]["end_detail"].startswith("live model unavailable")
     assert record["session_state"]["phase"] == "intro"  # the state was kept
     assert record["session_state"]["question_id"]
     record = await wait_for_record(app_client, interview_id, lambda r: r["has_audio"], 30)

@@ -1,12 +1,18 @@
 // Thin JSON client for the Interview Agent REST API (same origin, cookie session).
 
 export class ApiError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, retryAfterS = null) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
+    this.retryAfterS = retryAfterS; // seconds, from a 429/503 Retry-After header
   }
+}
+
+function retryAfter(res) {
+  const value = Number(res.headers.get("Retry-After"));
+  return Number.isFinite(value) && value > 0 ? Math.ceil(value) : null;
 }
 
 let unauthorizedHandler = null;
@@ -53,7 +59,7 @@ async function request(method, path, body) {
     if (res.status === 401 && !path.startsWith("/api/auth/") && unauthorizedHandler) {
       unauthorizedHandler();
     }
-    throw new ApiError(res.status, (err && err.code) || "http_error", message);
+    throw new ApiError(res.status, (err && err.code) || "http_error", message, retryAfter(res));
   }
   return data;
 }
@@ -68,10 +74,23 @@ export const api = {
 
   listInterviews: (limit = 20, offset = 0) =>
     request("GET", `/api/interviews?limit=${enc(limit)}&offset=${enc(offset)}`),
-  createInterview: ({ type, role, level, company }) =>
-    request("POST", "/api/interviews", { type, role, level, company }),
+  createInterview: ({ type, role, level, company, length_minutes = 45, question_id = null }) =>
+    request("POST", "/api/interviews", {
+      type,
+      role,
+      level,
+      company,
+      length_minutes,
+      ...(question_id ? { question_id } : {}),
+    }),
+  listQuestions: (type) => request("GET", `/api/questions?type=${enc(type)}`),
+  getQuestion: (slug) => request("GET", `/api/questions/${enc(slug)}`),
   getInterview: (id) => request("GET", `/api/interviews/${enc(id)}`),
   deleteInterview: (id) => request("DELETE", `/api/interviews/${enc(id)}`),
   sendOffer: (id, { sdp, type }) => request("POST", `/api/interviews/${enc(id)}/offer`, { sdp, type }),
   getMedia: (id) => request("GET", `/api/interviews/${enc(id)}/media`),
+
+  getBilling: () => request("GET", "/api/billing"),
+  startCheckout: (plan, quantity = 1) => request("POST", "/api/billing/checkout", { plan, quantity }),
+  openPortal: () => request("POST", "/api/billing/portal"),
 };

@@ -67,4 +67,12 @@ async def logout(request: web.Request) -> web.Response:
 
 @routes.get("/api/auth/me")
 async def me(request: web.Request) -> web.Response:
-    return web.json_response({"user": user_out(await current_user(request))})
+    """Who is logged in: `{"user": null}` for a visitor. Not a 401: a first visit asking
+    is not an error, and a 401 would show as one in every visitor's browser console."""
+    try:
+        user = await current_user(request)
+    except AppError as exc:
+        if exc.status != 401:
+            raise
+        return web.json_response({"user": None}, headers={"Cache-Control": "no-store"})
+    return web.json_response({"user": user_out(user)}, headers={"Cache-Control": "no-store"})

@@ -1,4 +1,5 @@
-"""The coding question bank, running code against visible tests, and judged submissions."""
+"""The question banks (coding problems from the database, system-design prompts from
+agents/questions.py), running code against visible tests, and judged submissions."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 import sandbox
+from agents.questions import SYSTEM_DESIGN, Question
 from server.http.auth import current_user
 from server.http.errors import AppError
 from server.http.requests import parse_query, read_json
@@ -21,7 +23,7 @@ MAX_CODE_BYTES = 64 * 1024
 
 
 class QuestionQuery(BaseModel):
-    type: Literal["coding"] = "coding"
+    type: Literal["coding", "system_design"] | None = None  # None: both banks
     difficulty: Literal["easy", "medium", "hard"] | None = None
     tag: str | None = Field(None, max_length=50)
 
@@ -34,6 +36,7 @@ class CodeIn(_In):
 
 def question_summary(q: CodingQuestion) -> dict[str, Any]:
     return {
+        "type": "coding",
         "slug": q.slug,
         "title": q.title,
         "difficulty": q.difficulty,
@@ -52,6 +55,22 @@ def question_detail(q: CodingQuestion) -> dict[str, Any]:
         "visible_tests": q.visible_tests,
         "hidden_test_count": len(q.hidden_tests),
     }
+
+
+def design_summary(q: Question) -> dict[str, Any]:
+    return {
+        "type": "system_design",
+        "slug": q.id,
+        "title": q.title,
+        "difficulty": q.difficulty,
+        "tags": [],
+        "companies": list(q.companies),
+        "summary": q.text,
+    }
+
+
+def design_detail(q: Question) -> dict[str, Any]:
+    return {**design_summary(q), "description": q.text, "topics": list(q.topics)}
 
 
 def _judged(q: CodingQuestion, tests: list[dict[str, Any]]) -> sandbox.Question:
@@ -117,17 +136,29 @@ async def _judge(
 async def list_questions(request: web.Request) -> web.Response:
     await current_user(request)
     query = parse_query(request, QuestionQuery)
-    async with request.app[DB]() as s:
-        rows = await questions.list_questions(s, difficulty=query.difficulty, tag=query.tag)
-    return web.json_response({"items": [question_summary(q) for q in rows]})
+    items: list[dict[str, Any]] = []
+    if query.type in (None, "system_design") and query.tag is None:
+        items += [
+            design_summary(q) for q in SYSTEM_DESIGN
+            if query.difficulty in (None, q.difficulty)
+        ]
+    if query.type in (None, "coding"):
+        async with request.app[DB]() as s:
+            rows = await questions.list_questions(s, difficulty=query.difficulty, tag=query.tag)
+        items += [question_summary(q) for q in rows]
+    return web.json_response({"items": items})
 
 
 @routes.get("/api/questions/{slug}")
 async def get_question(request: web.Request) -> web.Response:
     await current_user(request)
+    slug = request.match_info["slug"]
+    design = next((q for q in SYSTEM_DESIGN if q.id == slug), None)
+    if design is not None:
+        return web.json_response(design_detail(design))
     async with request.app[DB]() as s:
-        q = await questions.get_question(s, request.match_info["slug"])
-    return web.json_response(question_detail(q))
+        q = await questions.get_question(s, slug)
+    return web.json_response({**question_detail(q), "type": "coding"})
 
 
 @routes.post("/api/code/execute")

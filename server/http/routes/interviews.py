@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from agents.questions import find_question
+from server import billing
 from server.http.auth import current_user
+from server.http.errors import AppError
 from server.http.requests import parse_query, read_json
 from server.http.schemas import InterviewIn, PageQuery, StatusPatchIn, interview_out
+from server.live.endings import EndReason
 from server.state import DB, SESSIONS
 from storage.queries import interviews
 
@@ -17,8 +21,19 @@ routes = web.RouteTableDef()
 async def create(request: web.Request) -> web.Response:
     user = await current_user(request)
     body = await read_json(request, InterviewIn)
+    fields = body.model_dump()
+    if body.question_id is not None:
+        question = find_question(body.question_id)
+        if question is None or question.type != body.type:
+            raise AppError(
+                400, "bad_question",
+                f"question_id: {body.question_id!r} is not a {body.type} question in the bank "
+                f"(GET /api/questions?type={body.type} lists them)",
+            )
+        fields["question_text"] = question.text  # the interviewer asks this one
     async with request.app[DB].begin() as s:
-        row = await interviews.create_interview(s, user.id, **body.model_dump())
+        row = await interviews.create_interview(s, user.id, **fields)
+        await billing.authorize_premium(s, user, row)  # premium styles: plan or a credit, else 402
     return web.json_response(interview_out(row), status=201)
 
 
@@ -80,5 +95,5 @@ async def delete(request: web.Request) -> web.Response:
     # and the interview stays soft-deleted (a new offer for it is a 404).
     manager = request.app.get(SESSIONS)
     if manager is not None:
-        await manager.end(interview_id, "deleted")
+        await manager.end(interview_id, EndReason.DELETED)
     return web.Response(status=204)

@@ -67,9 +67,7 @@ async def export(request: web.Request) -> web.Response:
     await request.app[OBJECTS].put_bytes(key, text.encode(), "text/plain; charset=utf-8")
     if interview.transcript_key != key:
         async with request.app[DB].begin() as s:
-            stored = await s.get(Interview, interview.id)
-            if stored is not None:
-                stored.transcript_key = key
+            await interviews.record_transcript_key(s, interview.id, key)
     name = f"interview-{interview.id}-transcript.{query.format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if query.format == "json":

@@ -80,8 +80,10 @@ def test_full_interview_flow() -> None:
     assert brain.on_user_turn("hello?")  # still polite after the end
 
 
-def test_closes_after_a_few_answers() -> None:
-    brain = Brain.create(parse_brief(BRIEF.replace("Phase: intro", "Phase: interview")), seed=2)
+def test_without_time_notes_closes_after_some_answers_scaled_by_length() -> None:
+    untimed = BRIEF.replace("Phase: intro", "Phase: interview").replace(
+        "Length: 45 minutes\n", "")
+    brain = Brain.create(parse_brief(untimed), seed=2)
     assert "URL shortener" in spoken(brain.on_user_turn("[the candidate has joined]"))
     answers = ["we use postgres", "add a cdn", "kafka for events", "base62 ids",
                "latency is low", "monitoring too", "more"]
@@ -93,6 +95,8 @@ def test_closes_after_a_few_answers() -> None:
             break
     else:
         pytest.fail("never moved to closing")
+    # A 45-minute brief with no clock at all still allows far more than four answers.
+    assert Brain.create(parse_brief(BRIEF), seed=2).turn_limit >= 18
 
 
 def test_follow_ups_do_not_repeat_and_vary() -> None:

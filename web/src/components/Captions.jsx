@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "react";
-import { isCandidate, speakerLabel } from "../captions.js";
+import { isCandidate, speakerLabel } from "../call/captions.js";
 
 export default function Captions({ items }) {
   const box = useRef(null);

@@ -1,10 +1,10 @@
 import { useState } from "react";
 import { api } from "../api.js";
 import { useAuth } from "../auth.jsx";
-import { Link, navigate } from "../router.jsx";
+import { Link } from "react-router";
 
 export default function Header() {
-  const { user, setUser } = useAuth();
+  const { user, signOut } = useAuth();
   const [busy, setBusy] = useState(false);
 
   async function logout() {
@@ -14,8 +14,7 @@ export default function Header() {
     } catch {
       // Even if the request fails, drop the local session view.
     }
-    setUser(null);
-    navigate("/login", { replace: true });
+    signOut(); // the route guard takes us to /login
   }
 
   return (
@@ -23,6 +22,14 @@ export default function Header() {
       <Link to="/" className="brand">
         <span className="brand-mark">IA</span> Interview Agent
       </Link>
+      <nav className="header-nav">
+        <Link to="/pricing" data-testid="nav-pricing">
+          Pricing
+        </Link>
+        <Link to="/billing" data-testid="nav-billing">
+          Billing
+        </Link>
+      </nav>
       <div className="header-user">
         <span className="user-name" data-testid="user-name" title={user?.email}>
           {user?.name || user?.email}

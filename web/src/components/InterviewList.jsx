@@ -1,11 +1,17 @@
 import { useCallback, useEffect, useState } from "react";
 import { api } from "../api.js";
-import { Link } from "../router.jsx";
+import { Link } from "react-router";
 import { companyName, formatDate, formatDuration, levelName, typeName } from "../format.js";
 import StatusBadge from "./StatusBadge.jsx";
 import FormError from "./FormError.jsx";
 
 const PAGE_SIZE = 10;
+const QUESTION_CHARS = 110;
+
+function shorten(text) {
+  const first = text.split(/(?<=[.?!])\s/)[0];
+  return first.length <= QUESTION_CHARS ? first : `${first.slice(0, QUESTION_CHARS - 1).trimEnd()}…`;
+}
 
 export default function InterviewList() {
   const [offset, setOffset] = useState(0);
@@ -71,7 +77,7 @@ export default function InterviewList() {
       <FormError message={error} />
 
       {page && items.length === 0 && !error && (
-        <p className="empty muted">No interviews yet — pick a company above to start your first one.</p>
+        <p className="empty muted">No interviews yet — set one up above to start your first.</p>
       )}
       {!page && loading && <p className="muted">Loading…</p>}
 
@@ -86,11 +92,18 @@ export default function InterviewList() {
                     {typeName(it.type)} · {levelName(it.level)}
                     {it.role ? ` · ${it.role}` : ""}
                   </span>
+                  <span className="il-question muted" data-testid="interview-question" title={it.question_text || ""}>
+                    {it.question_text ? shorten(it.question_text) : "Question chosen when the interview starts"}
+                  </span>
                 </span>
                 <StatusBadge status={it.status} />
                 <span className="il-meta muted">
                   <span>{formatDate(it.created_at)}</span>
-                  <span>Duration: {formatDuration(it.duration_seconds)}</span>
+                  <span data-testid="interview-duration">
+                    {it.duration_seconds != null
+                      ? `${formatDuration(it.duration_seconds)} of ${it.length_minutes || 45} min`
+                      : `${it.length_minutes || 45} min planned`}
+                  </span>
                 </span>
               </Link>
               <button

@@ -1,12 +1,16 @@
 import { useEffect } from "react";
 import { useAuth } from "../auth.jsx";
-import { COMPANIES } from "../format.js";
 import Header from "../components/Header.jsx";
-import CompanyCard from "../components/CompanyCard.jsx";
+import NewInterviewForm from "../components/NewInterviewForm.jsx";
 import InterviewList from "../components/InterviewList.jsx";
+import CheckoutBanner from "../components/CheckoutBanner.jsx";
+import { useBilling } from "../billing.js";
 
 export default function Dashboard() {
   const { user } = useAuth();
+  const { billing, reload } = useBilling();
+  // Until billing answers, nothing is shown as locked; the server has the last word (402).
+  const premiumOpen = !billing || billing.premium_access;
 
   useEffect(() => {
     document.title = "Dashboard · Interview Agent";
@@ -18,14 +22,11 @@ export default function Dashboard() {
     <>
       <Header />
       <main className="page">
+        <CheckoutBanner billing={billing} reload={reload} />
         <section>
           <h1>{firstName ? `Hi ${firstName}, ready to practice?` : "Ready to practice?"}</h1>
-          <p className="muted">Choose an interview style, set the role and level, and start talking.</p>
-          <div className="company-grid">
-            {COMPANIES.map((c) => (
-              <CompanyCard key={c.id} company={c} />
-            ))}
-          </div>
+          <p className="muted">Choose an interview style, the role, level and length, and start talking.</p>
+          <NewInterviewForm premiumOpen={premiumOpen} />
         </section>
         <InterviewList />
       </main>

@@ -1,45 +1,40 @@
-import { useCallback, useEffect, useState } from "react";
-import { api } from "../api.js";
-import { Link } from "../router.jsx";
+import { useEffect } from "react";
+import { Link, useParams } from "react-router";
+import { useInterviewCall } from "../call/useInterviewCall.js";
+import { useInterview } from "../hooks/useInterview.js";
 import { TERMINAL_STATUSES, companyName, formatDate, levelName, typeName } from "../format.js";
 import Header from "../components/Header.jsx";
 import StatusBadge from "../components/StatusBadge.jsx";
 import LiveSession from "../components/LiveSession.jsx";
 import InterviewSummary from "../components/InterviewSummary.jsx";
+import QuestionCard from "../components/QuestionCard.jsx";
+import PhaseProgress from "../components/PhaseProgress.jsx";
+import "../components/room.css";
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+// The question is on screen once the interviewer has asked it (past the introductions).
+const ASKED_PHASES = new Set(["interview", "closing", "done"]);
 
-export default function InterviewRoom({ params }) {
-  const id = params.id;
-  const [interview, setInterview] = useState(null);
-  const [error, setError] = useState(null); // {status, message}
+/** The question to show, from the live room state or else the stored record; null before it is asked. */
+function shownQuestion(interview, room) {
+  const phase = room?.phase ?? interview.current_phase;
+  const ended = TERMINAL_STATUSES.has(interview.status);
+  if (!ended && !ASKED_PHASES.has(phase)) return null;
+  if (room?.question) return room.question;
+  if (!interview.question_text) return null;
+  return { id: interview.question_id, title: null, text: interview.question_text, type: interview.type };
+}
 
-  const load = useCallback(async () => {
-    try {
-      const data = await api.getInterview(id);
-      setInterview(data);
-      setError(null);
-      return data;
-    } catch (err) {
-      setError({ status: err.status, message: err.message });
-      return null;
-    }
-  }, [id]);
+/** /interviews/:id — a fresh room (and call) per interview id. */
+export default function InterviewRoomPage() {
+  const { id } = useParams();
+  return <InterviewRoom key={id} id={id} />;
+}
 
-  useEffect(() => {
-    setInterview(null);
-    setError(null);
-    load();
-  }, [load]);
-
-  // After leaving a call the server may need a moment to finalise the record.
-  const reloadAfterCall = useCallback(async () => {
-    for (let i = 0; i < 5; i++) {
-      const data = await load();
-      if (!data || TERMINAL_STATUSES.has(data.status)) return;
-      await sleep(800);
-    }
-  }, [load]);
+function InterviewRoom({ id }) {
+  const { interview, error, reload, reloadUntilFinal } = useInterview(id);
+  // The call belongs to the room (not LiveSession), so its state can mark the root: data-call-state.
+  const call = useInterviewCall(id, { onConnected: reload, onEnded: reloadUntilFinal });
+  const room = call.state.room; // the latest `session.state`: question, phase, clock
 
   useEffect(() => {
     document.title = interview
@@ -50,7 +45,12 @@ export default function InterviewRoom({ params }) {
   return (
     <>
       <Header />
-      <main className="page room">
+      <main
+        className="page room"
+        data-testid="room"
+        data-call-state={call.state.status}
+        data-connection-state={call.state.connectionState}
+      >
         <p className="back">
           <Link to="/">← Dashboard</Link>
         </p>
@@ -60,7 +60,7 @@ export default function InterviewRoom({ params }) {
             <h1>{error.status === 404 ? "Interview not found" : "Could not load the interview"}</h1>
             <p className="muted">{error.status === 404 ? "It may have been deleted." : error.message}</p>
             {error.status !== 404 && (
-              <button type="button" className="button" onClick={load}>
+              <button type="button" className="button" onClick={reload}>
                 Retry
               </button>
             )}
@@ -77,21 +77,25 @@ export default function InterviewRoom({ params }) {
                   {companyName(interview.company)} · {typeName(interview.type)}
                 </h1>
                 <p className="muted">
-                  {levelName(interview.level)} {interview.role} · created {formatDate(interview.created_at)}
+                  {levelName(interview.level)} {interview.role} · {interview.length_minutes || 45} minutes · created{" "}
+                  {formatDate(interview.created_at)}
                 </p>
               </div>
               <StatusBadge status={interview.status} />
             </div>
-            {interview.question_text && (
-              <div className="card question">
-                <h2 className="sub-head">Question</h2>
-                <p>{interview.question_text}</p>
-              </div>
+            {room && !TERMINAL_STATUSES.has(interview.status) && (
+              <PhaseProgress
+                plan={room.plan}
+                startedAt={room.started_at}
+                lengthMinutes={room.length_minutes}
+                phase={room.phase}
+              />
             )}
+            {shownQuestion(interview, room) && <QuestionCard question={shownQuestion(interview, room)} />}
             {TERMINAL_STATUSES.has(interview.status) ? (
               <InterviewSummary interview={interview} />
             ) : (
-              <LiveSession key={interview.id} interview={interview} onEnded={reloadAfterCall} onConnected={load} />
+              <LiveSession call={call} phase={call.state.phase ?? interview.current_phase} />
             )}
           </>
         )}

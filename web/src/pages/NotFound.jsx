@@ -1,4 +1,4 @@
-import { Link } from "../router.jsx";
+import { Link } from "react-router";
 
 export default function NotFound() {
   return (

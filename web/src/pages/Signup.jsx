@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { api } from "../api.js";
 import { useAuth } from "../auth.jsx";
-import { Link, useLocation } from "../router.jsx";
+import { Link, useLocation } from "react-router";
 import AuthLayout from "../components/AuthLayout.jsx";
 import FormError from "../components/FormError.jsx";
 

@@ -1,6 +1,6 @@
 // WebRTC set-up for the interview room: local media, peer connection,
 // "events" data channel, non-trickle ICE and the offer/answer exchange.
-import { api } from "./api.js";
+import { api } from "../api.js";
 
 export const ICE_GATHERING_TIMEOUT_MS = 5000;
 
@@ -105,32 +105,25 @@ export function waitForIceGathering(pc, timeoutMs = ICE_GATHERING_TIMEOUT_MS) {
 }
 
 /**
- * Connect to the interview: creates the peer connection, adds the local tracks,
- * opens the ordered "events" data channel, sends a complete (non-trickle)
- * offer and applies the answer.
+ * The peer connection for one call: adds the local tracks and opens the ordered
+ * "events" data channel. Returns {pc, channel} at once, before any network work,
+ * so the caller owns (and can close) them while negotiate() is still running.
  *
  * handlers: onTrack(RTCTrackEvent), onConnectionState(state), onMessage(obj),
  *           onChannelOpen(), onChannelClose()
- * Returns {pc, channel}. Throws ApiError if the server rejects the offer
- * (the pc is closed in that case).
  */
-export async function connectInterview(interviewId, stream, handlers = {}) {
+export function createPeer(stream, handlers = {}) {
   const pc = new RTCPeerConnection(getRtcConfig());
-  window.__interviewPc = pc;
-
-  pc.addEventListener("track", (e) => handlers.onTrack && handlers.onTrack(e));
-  pc.addEventListener("connectionstatechange", () => {
-    if (handlers.onConnectionState) handlers.onConnectionState(pc.connectionState);
-  });
+  pc.addEventListener("track", (e) => handlers.onTrack?.(e));
+  pc.addEventListener("connectionstatechange", () => handlers.onConnectionState?.(pc.connectionState));
 
   for (const track of stream.getTracks()) pc.addTrack(track, stream);
 
   // The channel must exist before createOffer() so the SDP carries the
   // SCTP m-line; the server picks it up via its "datachannel" event.
   const channel = pc.createDataChannel("events", { ordered: true });
-  window.__events = channel;
-  channel.addEventListener("open", () => handlers.onChannelOpen && handlers.onChannelOpen());
-  channel.addEventListener("close", () => handlers.onChannelClose && handlers.onChannelClose());
+  channel.addEventListener("open", () => handlers.onChannelOpen?.());
+  channel.addEventListener("close", () => handlers.onChannelClose?.());
   channel.addEventListener("message", (e) => {
     if (typeof e.data !== "string") return;
     let msg;
@@ -139,22 +132,35 @@ export async function connectInterview(interviewId, stream, handlers = {}) {
     } catch {
       return;
     }
-    if (msg && typeof msg === "object" && handlers.onMessage) handlers.onMessage(msg);
+    if (msg && typeof msg === "object") handlers.onMessage?.(msg);
   });
-
-  try {
-    const offer = await pc.createOffer();
-    await pc.setLocalDescription(offer);
-    await waitForIceGathering(pc);
-    const local = pc.localDescription;
-    const answer = await api.sendOffer(interviewId, { sdp: local.sdp, type: local.type });
-    if (pc.signalingState === "closed") throw new Error("Connection was closed while joining");
-    await pc.setRemoteDescription({ type: answer.type || "answer", sdp: answer.sdp });
-  } catch (err) {
-    pc.close();
-    throw err;
-  }
   return { pc, channel };
+}
+
+/**
+ * Send a complete (non-trickle) offer for the interview and apply the answer.
+ * Throws ApiError if the server rejects the offer, or an Error if the pc was
+ * closed meanwhile (the call was left while joining).
+ */
+export async function negotiate(pc, interviewId) {
+  const offer = await pc.createOffer();
+  await pc.setLocalDescription(offer);
+  await waitForIceGathering(pc);
+  const local = pc.localDescription;
+  const answer = await api.sendOffer(interviewId, { sdp: local.sdp, type: local.type });
+  if (pc.signalingState === "closed") throw new Error("Connection was closed while joining");
+  await pc.setRemoteDescription({ type: answer.type || "answer", sdp: answer.sdp });
+}
+
+/** Close the channel, the peer connection and the local tracks (safe to repeat). */
+export function closeCall({ pc, channel, stream }) {
+  try {
+    channel?.close();
+  } catch {
+    /* already closed */
+  }
+  pc?.close();
+  stopStream(stream);
 }
 
 /** Send a JSON event if the channel is open; returns whether it was sent. */
