@@ -6,9 +6,9 @@ use (`await model()`), so an app that never holds an interview (most API tests) 
 nothing, and the first interview waits ~0.2 s for the offline server.
 
 Both are reached through the same `google.adk.models.Gemini`; offline differs only in the
-client it builds: `client_kwargs` gives google-genai a placeholder key, the server's base
-URL and an SSLContext that trusts only the server's generated CA (never the process-wide
-bundle: SSL_CERT_FILE is left alone).
+client it builds: `client_kwargs` gives google-genai the server's per-start secret as its
+key, the server's base URL and an SSLContext that trusts only the server's generated CA
+(never the process-wide bundle: SSL_CERT_FILE is left alone).
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ class LiveModel:
             self._llm = Gemini(
                 model=self.model_name,
                 client_kwargs={
-                    "api_key": "offline",
+                    "api_key": self.offline.secret,  # the server refuses any other key
                     "http_options": types.HttpOptions(
                         base_url=self.offline.base_url,
                         async_client_args={"ssl": self.offline.client_ssl_context()},

@@ -13,6 +13,7 @@ from sandbox.errors import (
     SandboxError,
     UnsupportedLanguage,
 )
+from sandbox.judging import combine
 from sandbox.languages import SUPPORTED as LANGUAGES
 from sandbox.models import (
     ErrorKind,
@@ -43,6 +44,7 @@ __all__ = [
     "TestResult",
     "UnsupportedLanguage",
     "Verdict",
+    "combine",
     "default_sandbox",
     "judge",
     "run",

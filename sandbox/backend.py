@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from sandbox.languages import Language, Mode
@@ -35,6 +35,9 @@ class RawRun:
     memory_kb: int
     error_kind: ErrorKind | None
     truncated: bool = False
+    # (report length, seconds since start) when report lines arrived, by the parent's clock;
+    # empty when the backend cannot tell (Docker multiplexes the report into its log stream)
+    report_marks: list[tuple[int, float]] = field(default_factory=list)
 
 
 class Backend(Protocol):

@@ -2,10 +2,17 @@
 
 The jail only reports actual values; expected values never enter it and the comparison runs
 here. Records must carry this run's random nonce; a test reported twice was tampered with.
+
+Time and memory are the parent's: a test's time is the gap between the arrivals of its record
+and the one before (the parent's clock, on the report pipe), memory the run's cgroup peak.
+The `ms`/`kb` the harness writes are ignored: candidate code shares the harness's process and
+can rewrite them (a faked `time_ms: 0.01` was accepted before). A `redact`ed verdict (hidden
+tests) keeps pass/fail and the error kind only: no actual value, stdout, stderr or compile text.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import secrets
@@ -86,16 +93,27 @@ class Report:
     tampered: set[int] = field(default_factory=set)
     done: bool = False
     stray: bytearray = field(default_factory=bytearray)  # non-record bytes (Docker: stdout)
+    ready_at: float | None = None  # parent clock (s since start) when loading finished
+    arrived: dict[int, float] = field(default_factory=dict)  # test -> its record's arrival
 
 
-def parse_report(data: bytes, nonce: str, total: int) -> Report:
+def parse_report(
+    data: bytes, nonce: str, total: int, marks: Sequence[tuple[int, float]] = ()
+) -> Report:
     rep = Report()
     prefix = b'{"n":"' + nonce.encode() + b'"'
+    ends = [n for n, _ in marks]
+    offset = 0
     for line in data.split(b"\n"):
+        offset += len(line) + 1
         if not line.startswith(prefix):
             if line:
                 rep.stray += line + b"\n"
             continue
+        at = None
+        if ends:
+            k = bisect.bisect_left(ends, offset)
+            at = marks[k][1] if k < len(marks) else marks[-1][1]
         try:
             rec = json.loads(line)
         except (ValueError, RecursionError):
@@ -109,6 +127,9 @@ def parse_report(data: bytes, nonce: str, total: int) -> Report:
             rep.load_error = (_kind(rec.get("error")), _text(rec.get("err")))
         elif kind == "done":
             rep.done = True
+        elif kind == "ready":
+            if rep.ready_at is None and at is not None:
+                rep.ready_at = at
         elif kind == "result":
             i = rec.get("i")
             if not isinstance(i, int) or isinstance(i, bool) or not 0 <= i < total:
@@ -116,10 +137,24 @@ def parse_report(data: bytes, nonce: str, total: int) -> Report:
             if i in rep.results:
                 rep.tampered.add(i)
             rep.results[i] = rec
+            if at is not None:
+                rep.arrived[i] = at
     return rep
 
 
-def verdict(raw: RawRun, report: Report, spec: Spec, backend: str) -> Verdict:
+def verdict(
+    raw: RawRun, report: Report, spec: Spec, backend: str, *, redact: bool = False
+) -> Verdict:
+    """Per-test results; `redact` (hidden tests) keeps only pass/fail and the error kind."""
+    v = _verdict(raw, report, spec, backend)
+    if redact:
+        v.compile_output = ""
+        v.tests = [t.model_copy(update={"actual": None, "stdout": "", "stderr": ""})
+                   for t in v.tests]
+    return v
+
+
+def _verdict(raw: RawRun, report: Report, spec: Spec, backend: str) -> Verdict:
     total = len(spec.tests)
     if report.compile_error is not None:
         msg = report.compile_error
@@ -143,18 +178,31 @@ def verdict(raw: RawRun, report: Report, spec: Spec, backend: str) -> Verdict:
                 msg = f"not run: the run stopped at test {stopped_at}"
                 results.append(_failed(i, case, _stop_kind(raw), msg))
         else:
-            results.append(_judged(i, case, rec, spec.compare))
+            results.append(_judged(i, case, rec, spec.compare, _took_ms(report, i), raw))
     if total == 0 and raw.error_kind is not None and not report.done:
         return _summary([], backend, status=raw.error_kind, compile_output=_stop_message(raw))
-    return _summary(results, backend)
+    return _summary(results, backend, raw=raw, timed=bool(report.arrived))
 
 
-def _judged(i: int, case: TestCase, rec: dict[str, Any], mode: CompareMode) -> TestResult:
+def _took_ms(report: Report, i: int) -> float:
+    """Parent-clock time of test i: its record's arrival minus the previous record's."""
+    at = report.arrived.get(i)
+    if at is None:
+        return 0.0
+    before = [t for j, t in report.arrived.items() if j < i]
+    if report.ready_at is not None:
+        before.append(report.ready_at)
+    return max(0.0, at - max(before, default=0.0)) * 1000.0
+
+
+def _judged(
+    i: int, case: TestCase, rec: dict[str, Any], mode: CompareMode, took_ms: float, raw: RawRun
+) -> TestResult:
     common = {
         "index": i,
         "expected": case.expected,
-        "time_ms": _number(rec.get("ms")),
-        "memory_kb": int(_number(rec.get("kb"))),
+        "time_ms": round(took_ms, 3),
+        "memory_kb": raw.memory_kb,  # the run's peak (cgroup): it cannot be split per test
         "stdout": _text(rec.get("out")),
         "stderr": _text(rec.get("err")),
     }
@@ -188,16 +236,25 @@ def _stop_message(raw: RawRun) -> str:
 
 
 def _summary(
-    tests: list[TestResult], backend: str, status: Any = None, compile_output: str = ""
+    tests: list[TestResult],
+    backend: str,
+    status: Any = None,
+    compile_output: str = "",
+    *,
+    raw: RawRun | None = None,
+    timed: bool = True,
 ) -> Verdict:
     failed = next((t for t in tests if not t.passed), None)
     if status is None:
         status = "accepted" if failed is None else failed.error_kind or "runtime_error"
+    max_time_ms = max((t.time_ms for t in tests), default=0.0)
+    if not timed and raw is not None:
+        max_time_ms = round(raw.time_ms, 3)  # no arrival times: the whole run's wall clock
     return Verdict(
         status=status,
         passed=sum(t.passed for t in tests),
         total=len(tests),
-        max_time_ms=max((t.time_ms for t in tests), default=0.0),
+        max_time_ms=max_time_ms,
         max_memory_kb=max((t.memory_kb for t in tests), default=0),
         tests=tests,
         compile_output=compile_output,
@@ -213,7 +270,20 @@ def _text(value: Any) -> str:
     return value[:KEEP_CHARS] if isinstance(value, str) else ""
 
 
-def _number(value: Any) -> float:
-    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
-        return float(min(value, 1e9))
-    return 0.0
+def combine(first: Verdict, second: Verdict) -> Verdict:
+    """One verdict for two runs of the same code (visible tests, then hidden ones): the
+    second's tests are numbered after the first's; the status is the first failure's."""
+    offset = len(first.tests)
+    tests = [*first.tests, *(t.model_copy(update={"index": t.index + offset})
+                             for t in second.tests)]
+    status = first.status if first.status != "accepted" else second.status
+    return Verdict(
+        status=status,
+        passed=first.passed + second.passed,
+        total=first.total + second.total,
+        max_time_ms=max(first.max_time_ms, second.max_time_ms),
+        max_memory_kb=max(first.max_memory_kb, second.max_memory_kb),
+        tests=tests,
+        compile_output=first.compile_output or second.compile_output,
+        backend=first.backend,
+    )

@@ -175,7 +175,9 @@ class LocalBackend:
         oom = oom_before is not None and oom_after is not None and oom_after > oom_before
         peak = self._cgroups.peak_bytes(cg_slot)
         memory_kb = exit.maxrss_kb if peak is None or base is None else max(0, peak - base) // 1024
-        return _raw_run(job, drained, exit.status, cpu_s, oom, memory_kb, ended - started)
+        raw = _raw_run(job, drained, exit.status, cpu_s, oom, memory_kb, ended - started)
+        raw.report_marks = [(n, t - started) for n, t in drained.report_marks]
+        return raw
 
     def _rlimits(self, job: Job) -> list[tuple[int, int, int]]:
         limits = job.limits

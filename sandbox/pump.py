@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 CHUNK = 65536
 EXIT_GRACE_S = 1.0  # pipes still open this long after the process exited: stop waiting
+MAX_MARKS = 65_536  # report reads that end a line, timestamped; a judge writes ~1 per test
 
 
 @dataclass
@@ -30,6 +31,9 @@ class Drained:
     report_exceeded: bool = False
     cancelled: bool = False
     exit_time: float | None = None  # monotonic time the process exited
+    # (report length, clock) after each report read that ended a line: when each record
+    # arrived, by the parent's clock, so test times never come from inside the jail
+    report_marks: list[tuple[int, float]] = field(default_factory=list)
 
     @property
     def killed(self) -> bool:
@@ -50,6 +54,7 @@ def pump(
     kill: Callable[[], None],
     cancel: threading.Event | None = None,
     clock: Callable[[], float] = time.monotonic,
+    max_marks: int = MAX_MARKS,
 ) -> Drained:
     """Run the I/O loop until the process has exited and its pipes are closed (or given up).
 
@@ -132,6 +137,11 @@ def pump(
                             stop("output_exceeded")
                     if room > 0:
                         buf += data[:room]
+                    if fd == report_fd and b"\n" in data:
+                        if len(out.report_marks) >= max_marks:
+                            stop("report_exceeded")
+                        else:
+                            out.report_marks.append((len(buf), clock()))
     finally:
         sel.close()
         if stdin_fd is not None:

@@ -94,11 +94,15 @@ class Sandbox:
         question: Any,
         tests: Sequence[Any] | None = None,
         limits: LimitsLike = None,
+        *,
+        redact: bool = False,
     ) -> Verdict:
-        """Call the question's entry point once per test; compare here, in the parent."""
+        """Call the question's entry point once per test; compare here, in the parent.
+        `redact=True` for hidden tests: results carry pass/fail and the error kind only (run
+        them apart from visible ones, whose output the candidate sees)."""
         job, spec, nonce = self._judge_job(language, code, question, tests, limits)
         raw = await self._execute(job)
-        return self._verdict(raw, spec, nonce)
+        return self._verdict(raw, spec, nonce, redact)
 
     def run_sync(
         self, language: str, code: str, stdin: str | bytes = "", limits: LimitsLike = None
@@ -113,9 +117,11 @@ class Sandbox:
         question: Any,
         tests: Sequence[Any] | None = None,
         limits: LimitsLike = None,
+        *,
+        redact: bool = False,
     ) -> Verdict:
         job, spec, nonce = self._judge_job(language, code, question, tests, limits)
-        return self._verdict(self._execute_sync(job), spec, nonce)
+        return self._verdict(self._execute_sync(job), spec, nonce, redact)
 
     # ----------------------------------------------------------------- plumbing
 
@@ -187,9 +193,11 @@ class Sandbox:
             raise InvalidRequest(f"tests are larger than {self.config.max_input_kb} KiB")
         return Job(lang, "judge", code, data, lim), spec, nonce
 
-    def _verdict(self, raw: RawRun, spec: judging.Spec, nonce: str) -> Verdict:
-        report = judging.parse_report(raw.report, nonce, len(spec.tests))
-        return judging.verdict(raw, report, spec, self.backend().name)
+    def _verdict(
+        self, raw: RawRun, spec: judging.Spec, nonce: str, redact: bool = False
+    ) -> Verdict:
+        report = judging.parse_report(raw.report, nonce, len(spec.tests), raw.report_marks)
+        return judging.verdict(raw, report, spec, self.backend().name, redact=redact)
 
     @staticmethod
     def _run_result(raw: RawRun) -> RunResult:

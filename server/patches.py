@@ -8,6 +8,9 @@ when (`install()`, once at process start: from `python -m server` and from `crea
   `decoder_worker` (VP8 passed through, Opus teed and decoded to 16 kHz) and swaps the put of a
   receiver's decoder queue to decode on the event loop; `passthrough.request_keyframe` calls the
   private `RTCRtpReceiver._send_rtcp_pli`.
+- aiortc: `media/sctp_limit.py` wraps `RTCSctpTransport.__init__`, `_receive_data_chunk`,
+  `_receive`, `_handle_data` and `getCapabilities`: a 256 KiB max message size and a 512 KiB
+  receive window, enforced by aborting the association (aiortc advertises but never enforces).
 - aioice: `server/live/ice.py` replaces `aioice.ice.get_host_addresses` and
   `Connection.request_received` in loopback-only mode (`ICE_LOOPBACK_ONLY`, on when the server
   listens on loopback).
@@ -30,7 +33,7 @@ import threading
 from packaging.specifiers import SpecifierSet
 from packaging.version import InvalidVersion, Version
 
-from media import passthrough
+from media import passthrough, sctp_limit
 from server.config import Settings
 from server.live import ice
 
@@ -84,6 +87,7 @@ def install(settings: Settings) -> None:
     check_versions()
     with _lock:
         passthrough.install()
+        sctp_limit.install()
         if settings.ice_loopback_only:
             ice.enable_loopback_only()
         else:
@@ -94,6 +98,7 @@ def uninstall() -> None:
     """Give aiortc and aioice back their own code (for tests and tools in the same process)."""
     with _lock:
         passthrough.uninstall()
+        sctp_limit.uninstall()
         ice.disable_loopback_only()
 
 

@@ -18,9 +18,12 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agents.offline.vocabulary import build_language_model
+
+if TYPE_CHECKING:
+    from agents.offline.asr_pool import RemoteDecoder
 
 log = logging.getLogger(__name__)
 
@@ -104,9 +107,11 @@ class Transcriber:
         model: AsrModel,
         executor: Executor | None = None,
         on_partial: Callable[[str], None] | None = None,
+        remote: RemoteDecoder | None = None,
     ) -> None:
         self._model = model
         self._executor = executor
+        self._remote = remote  # decoding in an AsrPool worker process instead of a thread
         self._on_partial = on_partial
         self._decoder = None
         self._in_utt = False
@@ -160,6 +165,8 @@ class Transcriber:
             if kind == "end" and not arg.done():
                 arg.set_result("")
         self._commands.clear()
+        if self._remote is not None:
+            await self._remote.close()
 
     # ---- worker -------------------------------------------------------------------------
 
@@ -195,9 +202,12 @@ class Transcriber:
             while self._commands:
                 started, audio, closing, future = self._next_batch()
                 try:
-                    text = await loop.run_in_executor(
-                        self._executor, self._decode, started, audio, closing is not None
-                    )
+                    if self._remote is not None:
+                        text = await self._remote.decode(started, audio, closing is not None)
+                    else:
+                        text = await loop.run_in_executor(
+                            self._executor, self._decode, started, audio, closing is not None
+                        )
                 except Exception:  # a broken decoder must not end the session
                     log.exception("speech recognition failed")
                     self._decoder = None

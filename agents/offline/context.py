@@ -6,6 +6,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from agents.offline.asr import AsrModel
+from agents.offline.asr_pool import AsrPool
 from agents.offline.resumption import HandleStore
 from agents.offline.tts import Synthesizer
 from agents.offline.vad import VadConfig
@@ -36,6 +37,7 @@ class SessionContext:
     executor: Executor | None
     handles: HandleStore
     counters: Counters
+    asr_pool: AsrPool | None = None  # recognition in worker processes (off the app's GIL)
     vad: VadConfig = field(default_factory=VadConfig)
     audio_lead_s: float = 1.0
     chunk_ms: int = 80

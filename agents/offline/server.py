@@ -11,13 +11,20 @@ Serves `/ws/google.ai.generativelanguage.{v1alpha,v1beta}.GenerativeService.Bidi
 (what google-genai builds from `HttpOptions(base_url=..., api_version=...)` with an API key;
 ADK's live client uses v1alpha), with TLS from a CA generated at start. Each connection is a
 `LiveSession`; resumption handles live in a `HandleStore`.
+
+Like Gemini, it wants a key: a secret made at each start (`server.secret`), which clients pass
+as their API key (google-genai sends it as the `x-goog-api-key` header on the websocket;
+`?key=` works too). Without it any local process could use the server (and its CPU).
+Connections beyond `max_sessions` are refused with 503 before the upgrade.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import secrets
 import shutil
 import ssl
 import tempfile
@@ -29,7 +36,9 @@ from typing import Any
 from aiohttp import web
 
 from agents.offline import lines, protocol, tls
+from agents.offline.access import KeyCheck, clean_stale_dirs
 from agents.offline.asr import AsrModel
+from agents.offline.asr_pool import AsrPool, shared_pool
 from agents.offline.context import Counters, SessionContext
 from agents.offline.resumption import DEFAULT_TTL_S, HandleStore
 from agents.offline.session import LiveSession
@@ -44,6 +53,9 @@ PATH = re.compile(
 )
 SETUP_TIMEOUT_S = 30.0
 MAX_FRAME_BYTES = 16 * 1024 * 1024
+MAX_SESSIONS = 16  # ~ what 2 cores recognise in real time; the app's own cap is per user
+TMP_PREFIX = "offline-live-"
+ASR_WORKERS = min(2, os.cpu_count() or 1)  # processes; 0: threads in this process (tests)
 
 
 class OfflineLiveServer:
@@ -62,6 +74,8 @@ class OfflineLiveServer:
         vad: VadConfig | None = None,
         handle_ttl_s: float = DEFAULT_TTL_S,
         words_per_minute: int = 175,
+        max_sessions: int = MAX_SESSIONS,
+        asr_workers: int = ASR_WORKERS,
     ) -> None:
         self._given_cert_dir = cert_dir
         self._asr_dir = asr_dir
@@ -73,6 +87,12 @@ class OfflineLiveServer:
                               chunk_ms=chunk_ms, seed=seed)
         self.seed = seed
         self.sessions: set[LiveSession] = set()
+        self.max_sessions = max_sessions
+        self._asr_workers = asr_workers
+        self.asr_pool: AsrPool | None = None
+        self.secret = ""  # made at each start; clients send it as their API key
+        self._admitted = 0  # connections past the key check, counted before the upgrade
+        self.refused = {"key": 0, "capacity": 0}
         self._runner: web.AppRunner | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._ctx: SessionContext | None = None
@@ -85,17 +105,23 @@ class OfflineLiveServer:
     # ---- lifecycle ----------------------------------------------------------------------
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.secret = secrets.token_urlsafe(32)
         if self._given_cert_dir is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="offline-live-")
+            await asyncio.to_thread(clean_stale_dirs, Path(tempfile.gettempdir()), TMP_PREFIX)
+            self._tmp = tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}{os.getpid()}-")
             cert_dir = Path(self._tmp.name)
         else:
             cert_dir = self._given_cert_dir
         self._certs = await asyncio.to_thread(tls.generate, cert_dir)
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="offline-asr")
         asr = await AsrModel.load(self._asr_dir) if self._speech_recognition else None
+        if asr is not None and self._asr_workers > 0:
+            self.asr_pool = shared_pool(asr.lm_path, asr.dict_path, self._asr_workers)
+            await self.asr_pool.start()
         self._ctx = SessionContext(
             synthesizer=self._synth, asr=asr, executor=self._executor, handles=self.handles,
-            counters=self.counters, **self._ctx_args,  # type: ignore[arg-type]
+            counters=self.counters, asr_pool=self.asr_pool,
+            **self._ctx_args,  # type: ignore[arg-type]
         )
         await self._synth.warm(lines.ACKS, DEFAULT_VOICE)
 
@@ -123,6 +149,7 @@ class OfflineLiveServer:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+        self.asr_pool = None  # shared by the process's servers; its sessions returned theirs
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -161,10 +188,10 @@ class OfflineLiveServer:
             async_client_args={"ssl": self.client_ssl_context()},
         )
 
-    def genai_client(self, api_key: str = "offline") -> Any:
+    def genai_client(self, api_key: str | None = None) -> Any:
         from google import genai
 
-        return genai.Client(api_key=api_key, http_options=self.http_options())
+        return genai.Client(api_key=api_key or self.secret, http_options=self.http_options())
 
     def adk_model(self, model: str = "gemini-live-2.5-flash-preview", **kwargs: Any) -> Any:
         """A `google.adk.models.Gemini` whose live connections go to this server."""
@@ -172,7 +199,7 @@ class OfflineLiveServer:
 
         return Gemini(
             model=model,
-            client_kwargs={"api_key": "offline", "http_options": self.http_options()},
+            client_kwargs={"api_key": self.secret, "http_options": self.http_options()},
             **kwargs,
         )
 
@@ -223,6 +250,23 @@ class OfflineLiveServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if not PATH.match(request.path) or self._ctx is None:
             raise web.HTTPNotFound(text="offline Live API: unknown path\n")
+        verdict = KeyCheck(self.secret).check(request)
+        if verdict is not None:
+            self.refused["key"] += 1
+            raise verdict
+        if self._admitted >= self.max_sessions:
+            self.refused["capacity"] += 1
+            raise web.HTTPServiceUnavailable(
+                text=f"offline Live API: at capacity ({self.max_sessions} sessions)\n",
+                headers={"Retry-After": "5"},
+            )
+        self._admitted += 1
+        try:
+            return await self._serve(request)
+        finally:
+            self._admitted -= 1
+
+    async def _serve(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES, autoping=True)
         if not ws.can_prepare(request).ok:
             raise web.HTTPBadRequest(text="websocket upgrade required\n")

@@ -66,7 +66,8 @@ class LiveSession:
         self.hold_for_tools = holds_turn_for_tools(setup.model)
         self.vad = TurnDetector(ctx.vad)
         self.asr = (
-            Transcriber(ctx.asr, ctx.executor, on_partial=self._on_partial)
+            Transcriber(ctx.asr, ctx.executor, on_partial=self._on_partial,
+                        remote=ctx.asr_pool.lease() if ctx.asr_pool is not None else None)
             if ctx.asr is not None
             else None
         )

@@ -113,6 +113,7 @@ HARNESS = r"""
     record({k: 'compile_error', err: 'solution.js must define a function named ' + entry + '\n'});
     exit(0);
   }
+  record({k: 'ready'});  // the parent timestamps its arrival: test 0 starts here
 
   for (let i = 0; i < tests.length; i++) {
     current = i;

@@ -19,6 +19,7 @@ class EndReason(StrEnum):
     CONNECT_TIMEOUT = "connect_timeout"  # never connected (no audio) within the timeout
     IDLE = "idle"  # no candidate audio for the idle timeout
     SHUTDOWN = "shutdown"  # this server stopped during the call
+    DELETED = "deleted"  # the candidate deleted the interview during the call
     SERVER_RESTART = "server_restart"  # found at start-up: a previous process died mid-call
     AGENT_FAILED = "agent_failed"  # the interviewer gave up (e.g. its voice model is gone)
     AGENT_CRASHED = "agent_crashed"  # the interviewer raised an exception
@@ -36,6 +37,7 @@ END_STATUS: dict[EndReason, str | None] = {
     EndReason.CONNECT_TIMEOUT: "abandoned",
     EndReason.IDLE: "abandoned",
     EndReason.SHUTDOWN: "abandoned",
+    EndReason.DELETED: "abandoned",  # the recording is still finalised and kept
     EndReason.SERVER_RESTART: "abandoned",
     EndReason.AGENT_FAILED: "failed",
     EndReason.AGENT_CRASHED: "failed",

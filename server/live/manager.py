@@ -38,6 +38,7 @@ class SessionManager:
         self.agent_factory = agent_factory
         self.live: dict[str, InterviewSession] = {}
         self.ended_count = 0
+        self.on_ended: list[Callable[[str], None]] = []  # sync hooks, after the record write
 
     async def start(self, row: Interview, offer_sdp: str) -> str:
         """Open a session for an interview the caller owns; returns the SDP answer."""
@@ -75,6 +76,20 @@ class SessionManager:
             raise
         return answer
 
+    async def end(self, interview_id: str, reason: EndReason, timeout_s: float = 15.0) -> bool:
+        """End the interview's live call, if it has one, and wait (bounded) for it to close;
+        its recording is finalised and stored as on any ending. True if there was a call."""
+        session = self.live.get(interview_id)
+        if session is None:
+            return False
+        closing = session.close(reason)
+        try:
+            await asyncio.wait_for(asyncio.shield(closing), timeout_s)
+        except TimeoutError:
+            log.warning("session still closing after %.0f s", timeout_s,
+                        extra={"interview_id": interview_id, "reason": str(reason)})
+        return True
+
     async def close_all(self, reason: EndReason = EndReason.SHUTDOWN) -> None:
         sessions = list(self.live.values())
         await asyncio.gather(*(s.close(reason) for s in sessions), return_exceptions=True)
@@ -90,6 +105,8 @@ class SessionManager:
         self.live.pop(session.interview_id, None)
         metrics.LIVE_SESSIONS.set(len(self.live))
         self.ended_count += 1
+        for hook in self.on_ended:
+            hook(session.interview_id)
 
     async def record_finalized(self, interview_id: str, final: FinalRecording) -> None:
         """The shipper's callback: store where the recording is and how long it lasts."""

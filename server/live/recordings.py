@@ -91,7 +91,13 @@ class RecordingShipper:
                 self._finalize(interview_id), name=f"finalize-{interview_id}"
             )
             self._finalizing[interview_id] = task
+            task.add_done_callback(lambda t: self._forget(interview_id, t))
         return task
+
+    def _forget(self, interview_id: str, task: asyncio.Task[FinalRecording | None]) -> None:
+        """A finished finalisation is dropped (kept, one per interview ever, they grew RSS)."""
+        if self._finalizing.get(interview_id) is task:
+            del self._finalizing[interview_id]
 
     def leftover_interviews(self) -> list[str]:
         """Interview ids with a spool on disk: sessions a crash or a stop left unfinished."""

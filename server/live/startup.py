@@ -17,6 +17,7 @@ from agents.hooks import Agent
 from server.config import Settings
 from server.live.endings import EndReason
 from server.live.manager import SessionManager
+from server.live.reclaim import Reclaimer
 from server.live.recordings import RecordingShipper
 from server.live.session import SessionConfig
 from server.state import DB, OBJECTS, SESSIONS, SETTINGS
@@ -50,7 +51,8 @@ def voice_model(settings: Settings) -> LiveModel | None:
         return None
     from agents.live_model import LiveModel
 
-    return LiveModel(settings.live_model, settings.google_api_key.get_secret_value())
+    return LiveModel(settings.live_model, settings.google_api_key.get_secret_value(),
+                     max_sessions=settings.offline_live_max_sessions)
 
 
 async def realtime(app: web.Application) -> AsyncIterator[None]:
@@ -73,10 +75,13 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
     voice = app[VOICE_MODEL] = voice_model(settings)
     manager = SessionManager(app[DB], shipper, config, agent_factory(settings, voice))
     app[SESSIONS] = manager
+    reclaimer = Reclaimer()  # ended sessions' memory back soon, not at a rare full GC
+    manager.on_ended.append(lambda _interview_id: reclaimer.session_ended())
     await shipper.start()
     await manager.recover()
     yield
     await manager.close_all(EndReason.SHUTDOWN)
+    reclaimer.close()
     if voice is not None:
         await voice.close()
     await shipper.close()

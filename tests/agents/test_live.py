@@ -45,7 +45,7 @@ async def test_retries_replay_the_conversation_into_a_new_connection(
     server: OfflineLiveServer,
 ) -> None:
     model = FlakyGemini(model=MODEL, client_kwargs={
-        "api_key": "offline", "http_options": server.http_options()})
+        "api_key": server.secret, "http_options": server.http_options()})
     spoken: list[str] = []
 
     async def say(text: str) -> bytes:
@@ -98,7 +98,7 @@ async def test_gives_up_and_fails_the_interview_when_the_model_never_returns(
     server: OfflineLiveServer,
 ) -> None:
     model = FlakyGemini(model=MODEL, client_kwargs={
-        "api_key": "offline", "http_options": server.http_options()})
+        "api_key": server.secret, "http_options": server.http_options()})
     io = FakeIO()
     task = asyncio.create_task(Interviewer(model, retry=RetryPolicy(delays_s=(0.05, 0.05)))(io))
     try:

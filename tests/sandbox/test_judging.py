@@ -17,8 +17,18 @@ def rec(**fields) -> bytes:
     return b"\n" + body.encode() + b"\n"
 
 
-def raw(report: bytes, kind=None, stderr=b"") -> RawRun:
-    return RawRun(b"", stderr, report, 0, None, 10.0, 5.0, 1000, kind)
+def raw(report: bytes, kind=None, stderr=b"", marks=()) -> RawRun:
+    return RawRun(b"", stderr, report, 0, None, 10.0, 5.0, 1000, kind, report_marks=list(marks))
+
+
+def arrivals(data: bytes, *seconds: float) -> list[tuple[int, float]]:
+    """A mark at the end of each record (one per line holding one), at the given times."""
+    ends, offset = [], 0
+    for line in data.split(b"\n"):
+        offset += len(line) + 1
+        if line:
+            ends.append(offset)
+    return list(zip(ends, seconds, strict=True))
 
 
 def test_records_without_the_nonce_are_ignored() -> None:
@@ -30,14 +40,17 @@ def test_records_without_the_nonce_are_ignored() -> None:
 
 
 def test_verdict_compares_in_the_parent() -> None:
-    data = rec(k="result", i=0, ok=True, a=0, ms=1.5, kb=900, out="hi\n")
+    data = rec(k="ready") + rec(k="result", i=0, ok=True, a=0, ms=0.01, kb=1, out="hi\n")
     data += rec(k="result", i=1, ok=True, a=3)
     data += rec(k="result", i=2, ok=False, error="runtime_error", err="Traceback")
     data += rec(k="done")
-    v = verdict(raw(data), parse_report(data, NONCE, 3), SPEC, "local")
+    marks = arrivals(data, 0.040, 0.290, 0.300, 0.310, 0.311)
+    v = verdict(raw(data, marks=marks), parse_report(data, NONCE, 3, marks), SPEC, "local")
     assert [t.error_kind for t in v.tests] == [None, "wrong_answer", "runtime_error"]
     assert v.status == "wrong_answer"
-    assert (v.passed, v.total, v.max_time_ms, v.max_memory_kb) == (1, 3, 1.5, 900)
+    # time: the parent's arrival gaps, memory: the run's cgroup peak; never the jail's `ms`/`kb`
+    assert [round(t.time_ms) for t in v.tests] == [250, 10, 10]
+    assert (v.passed, v.total, round(v.max_time_ms), v.max_memory_kb) == (1, 3, 250, 1000)
     assert v.tests[0].stdout == "hi\n"
     assert v.tests[1].actual == 3 and v.tests[1].expected == 2
 
@@ -78,7 +91,7 @@ def test_untrusted_fields_are_sanitised() -> None:
     data += rec(k="result", i=99, ok=True, a=1) + rec(k="result", i=True, ok=True, a=1)
     data += rec(k="result", i=1, ok=False, error="accepted")
     v = verdict(raw(data), parse_report(data, NONCE, 3), SPEC, "local")
-    assert v.tests[0].time_ms == 0.0 and v.tests[0].memory_kb == 0 and v.tests[0].stderr == ""
+    assert v.tests[0].time_ms == 0.0 and v.tests[0].memory_kb == 1000 and v.tests[0].stderr == ""
     assert v.tests[1].error_kind == "runtime_error"
 
 
@@ -92,3 +105,22 @@ def test_spec_accepts_the_bank_format() -> None:
     spec = spec_for("javascript", q, None)
     assert (spec.entry, spec.compare, len(spec.tests)) == ("twoSum", "unordered", 2)
     assert len(spec_for("python", q, q["visible_tests"]).tests) == 1
+
+
+def test_without_arrival_times_the_run_wall_clock_is_the_time() -> None:
+    data = rec(k="result", i=0, ok=True, a=0, ms=0.01, kb=1) + rec(k="done")
+    v = verdict(raw(data), parse_report(data, NONCE, 1), Spec("f", "exact", SPEC.tests[:1]), "x")
+    assert v.tests[0].time_ms == 0.0 and v.max_time_ms == 10.0 and v.max_memory_kb == 1000
+
+
+def test_a_redacted_verdict_keeps_pass_fail_and_error_kind_only() -> None:
+    data = rec(k="result", i=0, ok=True, a=0, out="args: [0]", err="args: [0]")
+    data += rec(k="result", i=1, ok=False, error="runtime_error", err="ValueError: [1]")
+    data += rec(k="result", i=2, ok=True, a=99, out="[2]")
+    v = verdict(raw(data), parse_report(data, NONCE, 3), SPEC, "local", redact=True)
+    assert [(t.passed, t.error_kind) for t in v.tests] == [
+        (True, None), (False, "runtime_error"), (False, "wrong_answer")]
+    assert all(t.actual is None and t.stdout == t.stderr == "" for t in v.tests)
+    data = rec(k="load_error", error="runtime_error", err="leak [0] [1] [2]")
+    v = verdict(raw(data), parse_report(data, NONCE, 3), SPEC, "local", redact=True)
+    assert all(t.stderr == "" for t in v.tests) and v.compile_output == ""

@@ -83,7 +83,8 @@ def _judged(q: CodingQuestion, tests: list[dict[str, Any]]) -> sandbox.Question:
 
 
 def verdict_out(verdict: sandbox.Verdict, visible: list[dict[str, Any]]) -> dict[str, Any]:
-    """Per-test results; tests past the visible ones are hidden: no input, no expected value."""
+    """Per-test results; tests past the visible ones are hidden: pass/fail, error kind and the
+    parent-measured time and memory only (no input, expected, actual, stdout or stderr)."""
     tests = []
     for result in verdict.tests:
         item: dict[str, Any] = {
@@ -93,7 +94,6 @@ def verdict_out(verdict: sandbox.Verdict, visible: list[dict[str, Any]]) -> dict
             "time_ms": round(result.time_ms, 2),
             "memory_kb": result.memory_kb,
             "error_kind": result.error_kind,
-            "stderr": result.stderr[-2000:],
         }
         if not item["hidden"]:
             item.update(
@@ -101,6 +101,7 @@ def verdict_out(verdict: sandbox.Verdict, visible: list[dict[str, Any]]) -> dict
                 expected=result.expected,
                 actual=result.actual,
                 stdout=result.stdout[-2000:],
+                stderr=result.stderr[-2000:],
             )
         tests.append(item)
     return {
@@ -115,12 +116,14 @@ def verdict_out(verdict: sandbox.Verdict, visible: list[dict[str, Any]]) -> dict
 
 
 async def _judge(
-    request: web.Request, body: CodeIn, q: CodingQuestion, tests: list[dict[str, Any]]
+    request: web.Request, body: CodeIn, q: CodingQuestion, tests: list[dict[str, Any]],
+    *, redact: bool = False,
 ) -> sandbox.Verdict:
     if len(body.code.encode()) > MAX_CODE_BYTES:
         raise AppError(400, "invalid", f"code: longer than {MAX_CODE_BYTES // 1024} KB")
     try:
-        return await request.app[SANDBOX].judge(body.language, body.code, _judged(q, tests))
+        return await request.app[SANDBOX].judge(body.language, body.code, _judged(q, tests),
+                                                redact=redact)
     except sandbox.Busy as exc:
         raise AppError(429, "busy", str(exc), {"Retry-After": "2"}) from None
     except (sandbox.UnsupportedLanguage, sandbox.InvalidRequest) as exc:
@@ -177,8 +180,11 @@ async def submit(request: web.Request) -> web.Response:
     async with request.app[DB]() as s:
         interview = await interviews.get_interview(s, request.match_info["id"], user.id)
         q = await questions.get_question(s, body.question_slug)
-    verdict = await _judge(request, body, q, q.visible_tests + q.hidden_tests)
-    out = verdict_out(verdict, q.visible_tests)
+    # Hidden tests run apart: in one run, code could read every test's input and print it
+    # into a visible test's output; their own results carry pass/fail and error kind only.
+    visible = await _judge(request, body, q, q.visible_tests)
+    hidden = await _judge(request, body, q, q.hidden_tests, redact=True)
+    out = verdict_out(sandbox.combine(visible, hidden), q.visible_tests)
     async with request.app[DB].begin() as s:
         row = await questions.add_submission(
             s,

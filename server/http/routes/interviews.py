@@ -10,7 +10,8 @@ from server.http.auth import current_user
 from server.http.errors import AppError
 from server.http.requests import parse_query, read_json
 from server.http.schemas import InterviewIn, PageQuery, StatusPatchIn, interview_out
-from server.state import DB
+from server.live.endings import EndReason
+from server.state import DB, SESSIONS
 from storage.queries import interviews
 
 routes = web.RouteTableDef()
@@ -87,6 +88,12 @@ async def patch_status(request: web.Request) -> web.Response:
 @routes.delete("/api/interviews/{id}")
 async def delete(request: web.Request) -> web.Response:
     user = await current_user(request)
+    interview_id = request.match_info["id"]
     async with request.app[DB].begin() as s:
-        await interviews.soft_delete_interview(s, request.match_info["id"], user.id)
+        await interviews.soft_delete_interview(s, interview_id, user.id)
+    # A call in progress ends now; its recording is finalised and stored as on any ending,
+    # and the interview stays soft-deleted (a new offer for it is a 404).
+    manager = request.app.get(SESSIONS)
+    if manager is not None:
+        await manager.end(interview_id, EndReason.DELETED)
     return web.Response(status=204)

@@ -19,12 +19,12 @@ KAFKA = "I would use Kafka as a message queue for the click analytics."
 
 async def test_client_trusts_only_the_generated_ca(live_server: OfflineLiveServer) -> None:
     assert live_server.base_url.startswith("https://127.0.0.1:")
-    client = genai.Client(api_key="offline", http_options=types.HttpOptions(
+    client = genai.Client(api_key=live_server.secret, http_options=types.HttpOptions(
         base_url=live_server.base_url,
         async_client_args={"ssl": live_server.client_ssl_context()}))
     async with client.aio.live.connect(model=MODEL, config=live_config()) as session:
         assert session.session_id
-    stranger = genai.Client(api_key="offline", http_options=types.HttpOptions(
+    stranger = genai.Client(api_key=live_server.secret, http_options=types.HttpOptions(
         base_url=live_server.base_url,
         async_client_args={"ssl": ssl.create_default_context()}))
     with pytest.raises(ssl.SSLCertVerificationError):
