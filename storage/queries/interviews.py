@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.errors import IllegalTransition, NotFound
+from storage.errors import IllegalTransition, LimitExceeded, NotFound, ReadOnly
 from storage.lifecycle import TERMINAL, can_transition
 from storage.models import CanvasSnapshot, Interview, Transcription, utcnow
+
+USER_METADATA_MAX_KEYS = 32
+USER_METADATA_MAX_BYTES = 4096
+# What the server writes into `Interview.metadata_`; shown alongside the user's keys.
+SERVER_METADATA_KEYS = frozenset({"end_reason", "recording"})
 
 
 @dataclass(frozen=True)
@@ -105,15 +111,39 @@ async def update_status(
     phase: str | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> Interview:
+    """The client's changes. A finished interview is read-only; server-owned fields
+    (`metadata_`, `session_state`) are never touched here: `metadata` goes to `user_metadata`."""
     row = await get_interview(s, interview_id, user_id)
+    if row.status in TERMINAL:
+        if status is not None:
+            raise IllegalTransition(row.status, status)
+        raise ReadOnly(f"interview {interview_id!r} is {row.status} and can no longer change")
+    if metadata is not None:
+        row.user_metadata = merged_user_metadata(row.user_metadata, metadata)
     if status is not None:
         apply_status(row, status)
     if phase is not None:
         row.current_phase = phase
-    if metadata is not None:
-        row.metadata_ = {**(row.metadata_ or {}), **metadata}
     await s.flush()
     return row
+
+
+def merged_user_metadata(current: dict[str, Any] | None, patch: dict[str, Any]) -> dict[str, Any]:
+    """`patch` over `current` (a null value removes its key), within the caps."""
+    merged = dict(current or {})
+    for key, value in patch.items():
+        if key in SERVER_METADATA_KEYS:
+            raise LimitExceeded(f"metadata.{key}: reserved for the server")
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    if len(merged) > USER_METADATA_MAX_KEYS:
+        raise LimitExceeded(f"metadata: at most {USER_METADATA_MAX_KEYS} keys")
+    size = len(json.dumps(merged, separators=(",", ":")).encode())
+    if size > USER_METADATA_MAX_BYTES:
+        raise LimitExceeded(f"metadata: at most {USER_METADATA_MAX_BYTES} bytes of JSON")
+    return merged
 
 
 async def soft_delete_interview(s: AsyncSession, interview_id: str, user_id: str) -> None:
