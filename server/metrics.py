@@ -54,6 +54,9 @@ LOOP_LAG = Histogram(
 LOOP_LAG_MAX = Gauge(
     "ia_event_loop_lag_max_seconds", "Largest event-loop lag since the process started"
 )
+CONNECTIONS_REFUSED = Counter(
+    "ia_http_connections_refused_total", "Connections closed at once at a cap", ["cap"]
+)
 SEGMENTS_UPLOADED = Counter("ia_segments_uploaded_total", "Recording segments stored")
 STORE_RETRIES = Counter("ia_object_store_retries_total", "Uploads retried: store unavailable")
 

@@ -14,11 +14,12 @@ from server import metrics
 from server.config import Settings
 from server.http import security
 from server.http.errors import error_middleware
+from server.http.livequota import LiveQuota
 from server.http.ratelimit import Backoff, LoginThrottle, SlidingWindow
 from server.http.routes import auth, code, health, interviews, media, offer, static, transcripts
 from server.http.security import origin_middleware
 from server.live.startup import realtime
-from server.state import DB, LOGIN_THROTTLE, OBJECTS, SANDBOX, SETTINGS, SIGNUP_LIMIT
+from server.state import DB, LIVE_QUOTA, LOGIN_THROTTLE, OBJECTS, SANDBOX, SETTINGS, SIGNUP_LIMIT
 from storage.db import create_engine, migrate, session_maker
 from storage.objects import open_store
 from storage.seed import seed_coding_questions
@@ -84,6 +85,7 @@ def create_app(settings: Settings) -> web.Application:
         per_ip=SlidingWindow(settings.login_attempts_per_ip, settings.login_window_s),
     )
     app[SIGNUP_LIMIT] = SlidingWindow(settings.signups_per_ip, settings.signup_window_s)
+    app[LIVE_QUOTA] = LiveQuota(settings.max_live_per_user)
     app.cleanup_ctx.extend([loop_lag_monitor, database, objects, code_runner, realtime])
     for module in (health, auth, interviews, media, offer, transcripts, code, static):
         app.add_routes(module.routes)

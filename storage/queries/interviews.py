@@ -71,6 +71,18 @@ async def list_interviews(
     return list(rows), int(total or 0)
 
 
+async def count_owned(s: AsyncSession, user_id: str, interview_ids: list[str]) -> int:
+    """How many of `interview_ids` belong to `user_id` (e.g. of the live ones)."""
+    if not interview_ids:
+        return 0
+    total = await s.scalar(
+        select(func.count())
+        .select_from(Interview)
+        .where(Interview.user_id == user_id, Interview.id.in_(interview_ids))
+    )
+    return int(total or 0)
+
+
 async def interview_stats(s: AsyncSession, interview_id: str) -> InterviewStats:
     transcripts = await s.scalar(
         select(func.count())
