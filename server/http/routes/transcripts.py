@@ -32,6 +32,11 @@ def row_out(row: Transcription) -> dict[str, Any]:
     }
 
 
+def _json(body: dict[str, Any], indent: int | None = None) -> str:
+    """`body` with its "items" rows as JSON objects (run in a thread: thousands of rows)."""
+    return json.dumps({**body, "items": [row_out(r) for r in body["items"]]}, indent=indent)
+
+
 def as_text(interview: Interview, rows: list[Transcription]) -> str:
     head = (
         f"Interview {interview.id}: {interview.type.replace('_', ' ')}, {interview.role} "
@@ -55,7 +60,7 @@ async def _load(request: web.Request) -> tuple[Interview, list[Transcription]]:
 @routes.get("/api/interviews/{id}/transcriptions")
 async def list_transcriptions(request: web.Request) -> web.Response:
     _, rows = await _load(request)
-    body = await asyncio.to_thread(lambda: json.dumps({"items": [row_out(r) for r in rows]}))
+    body = await asyncio.to_thread(_json, {"items": rows})
     return web.Response(text=body, content_type="application/json")
 
 
@@ -76,7 +81,8 @@ async def export(request: web.Request) -> web.Response:
     name = f"interview-{interview.id}-transcript.{query.format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if query.format == "json":
-        body = {"interview_id": interview.id, "items": [row_out(r) for r in rows]}
-        encoded = await asyncio.to_thread(json.dumps, body, indent=2)
+        encoded = await asyncio.to_thread(
+            _json, {"interview_id": interview.id, "items": rows}, indent=2
+        )
         return web.Response(text=encoded, content_type="application/json", headers=headers)
     return web.Response(text=text, content_type="text/plain", headers=headers)
