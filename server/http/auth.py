@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
+import os
 import secrets
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -31,7 +34,22 @@ _USER = web.RequestKey("user", User)
 # (recording writes, uploads); beyond HASH_QUEUE_MAX waiting jobs a request is refused at once.
 HASH_WORKERS = 2
 HASH_QUEUE_MAX = 32
-_pool = ThreadPoolExecutor(HASH_WORKERS, thread_name_prefix="argon2")
+HASH_NICE = 10
+
+
+def _yielding_thread() -> None:
+    """Hash threads (and the Argon2 lane threads they start, which inherit this) give way to
+    the event loop when they share a core with it: normal scheduling even if the server runs
+    real-time (a real-time lane could hold the core for a 100 ms round-robin slice), and a
+    lower priority than the loop."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICE)
+
+
+_pool = ThreadPoolExecutor(
+    HASH_WORKERS, thread_name_prefix="argon2", initializer=_yielding_thread
+)
 _queued = 0
 T = TypeVar("T")
 

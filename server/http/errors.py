@@ -47,6 +47,7 @@ _HTTP_CODES = {
     413: "payload_too_large",
     415: "unsupported_media_type",
     416: "range_not_satisfiable",
+    421: "misdirected_request",
     429: "rate_limited",
 }
 

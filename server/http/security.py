@@ -17,6 +17,7 @@ from aiohttp import web
 
 from server.config import Settings
 from server.http.errors import AppError, Handler
+from server.live.ice import is_loopback
 from server.state import SETTINGS
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -74,9 +75,22 @@ def _same_origin(request: web.Request, origin: str) -> bool:
     return bool(parts.netloc) and parts.netloc.lower() == request.host.lower()
 
 
+def _host_allowed(request: web.Request) -> bool:
+    """A server on loopback answers only loopback names: a DNS-rebinding page (evil.example
+    resolving to 127.0.0.1) cannot script it as its own origin."""
+    settings = request.app[SETTINGS]
+    if not is_loopback(settings.host):
+        return True
+    name = urlsplit(f"//{request.host}").hostname or ""
+    allowed = {urlsplit(o).hostname for o in settings.allowed_origins}
+    return is_loopback(name) or name in allowed
+
+
 @web.middleware
 async def origin_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """State-changing API requests from a browser must come from our own pages (403)."""
+    if not _host_allowed(request):
+        raise AppError(421, "bad_host", "this server answers only to its loopback name")
     if request.method in STATE_CHANGING and request.path.startswith("/api/"):
         origin = request.headers.get("Origin")
         if origin is not None and not _same_origin(request, origin):

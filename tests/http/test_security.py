@@ -186,3 +186,12 @@ async def test_no_password_in_responses_or_logs_of_signup(client, caplog) -> Non
                              json={"email": "a@example.com", "password": PASSWORD, "name": "A"})
     assert PASSWORD not in await resp.text()
     assert PASSWORD not in caplog.text
+
+
+async def test_loopback_server_refuses_foreign_host_names(client) -> None:
+    # DNS rebinding: a page on evil.example resolves its name to 127.0.0.1 and calls us.
+    resp = await client.get("/api/auth/me", headers={"Host": "evil.example:8080"})
+    assert resp.status == 421
+    assert (await error_of(resp))["code"] == "bad_host"
+    for host in ("localhost:8080", "127.0.0.1", "[::1]:8080"):
+        assert (await client.get("/healthz", headers={"Host": host})).status == 200, host
