@@ -28,12 +28,19 @@ def _loads(raw: bytes) -> Any:
         return json.loads(raw or b"null")
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise AppError(400, "bad_json", f"request body is not valid JSON: {exc}") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise AppError(400, "bad_json", "request body has a number too long to read") from None
     except RecursionError:
         raise AppError(400, "bad_json", "request body is nested too deeply") from None
 
 
 async def read_body(request: web.Request) -> bytes:
-    """The whole body, or 408 if the client takes longer than HTTP_BODY_TIMEOUT_S to send it."""
+    """The whole body, or 408 if the client takes longer than HTTP_BODY_TIMEOUT_S to send it.
+
+    A declared length over the limit is refused at once (413), before waiting for any of it."""
+    limit = request.app[SETTINGS].max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise AppError(413, "payload_too_large", f"request body is larger than {limit} bytes")
     try:
         async with asyncio.timeout(request.app[SETTINGS].http_body_timeout_s):
             return await request.read()

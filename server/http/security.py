@@ -13,7 +13,7 @@ import hmac
 import ipaddress
 from urllib.parse import urlsplit
 
-from aiohttp import web
+from aiohttp import web, web_response
 
 from server.config import Settings
 from server.http.errors import AppError, Handler
@@ -52,6 +52,9 @@ def content_security_policy(settings: Settings) -> str:
 
 def install(app: web.Application) -> None:
     """Add the headers to every response, errors and files included."""
+    # aiohttp's own protocol-level errors (a 400 for a malformed request, before any app code)
+    # take their Server header from this module global, with Python's and aiohttp's versions.
+    web_response.SERVER_SOFTWARE = SERVER_NAME  # type: ignore[attr-defined]
     headers = {
         "Content-Security-Policy": content_security_policy(app[SETTINGS]),
         "X-Content-Type-Options": "nosniff",
@@ -79,8 +82,8 @@ def _host_allowed(request: web.Request) -> bool:
     """A server on loopback answers only loopback names: a DNS-rebinding page (evil.example
     resolving to 127.0.0.1) cannot script it as its own origin."""
     settings = request.app[SETTINGS]
-    if not is_loopback(settings.host):
-        return True
+    if not is_loopback(settings.host) or "Host" not in request.headers:
+        return True  # browsers always send Host; HTTP/1.0 probes may not
     name = urlsplit(f"//{request.host}").hostname or ""
     allowed = {urlsplit(o).hostname for o in settings.allowed_origins}
     return is_loopback(name) or name in allowed

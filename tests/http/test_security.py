@@ -99,6 +99,10 @@ async def test_hostile_inputs_are_400_not_500(client) -> None:
     resp = await client.patch(f"/api/interviews/{iv['id']}/status", data=nested,
                               headers={"Content-Type": "application/json"})
     assert resp.status == 400
+    resp = await client.patch(f"/api/interviews/{iv['id']}/status",
+                              data=b'{"metadata": {"n": ' + b"9" * 5000 + b"}}",
+                              headers={"Content-Type": "application/json"})
+    assert resp.status == 400 and "too long" in (await error_of(resp))["message"]
     for offset in ("1e20", "100000000000000000000", "-1", "9" * 400):
         resp = await client.get(f"/api/interviews?offset={offset}")
         assert resp.status == 400, offset

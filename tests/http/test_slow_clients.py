@@ -105,3 +105,26 @@ async def test_address_cap_frees_up_and_total_cap_applies(settings) -> None:
         assert await _healthz(url, "127.0.0.1") == 200  # closed connections are released
     finally:
         await runner.cleanup()  # type: ignore[attr-defined]
+
+
+async def test_malformed_requests_get_400_without_versions(settings) -> None:
+    runner, url = await _served(settings)
+    port = int(url.rsplit(":", 1)[1])
+    try:
+        for request in (b"GET /" + b"a" * 10_000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n",
+                        b"GET / HTTP/1.1\r\n" + b"X: y\r\n" * 200 + b"\r\n"):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            writer.write(request)
+            head = (await asyncio.wait_for(reader.read(4096), 10)).split(b"\r\n\r\n")[0]
+            writer.close()
+            assert head.startswith(b"HTTP/1.0 400") or head.startswith(b"HTTP/1.1 400"), head
+            assert b"Server: interview-agent" in head and b"aiohttp" not in head, head
+        async with aiohttp.ClientSession() as http:  # a declared oversize body: 413 at once
+            started = time.monotonic()
+            async with http.post(f"{url}/api/auth/signup", data=b"{",
+                                 headers={"Content-Type": "application/json",
+                                          "Content-Length": "99999999"}) as r:
+                assert r.status == 413
+            assert time.monotonic() - started < 5
+    finally:
+        await runner.cleanup()  # type: ignore[attr-defined]
