@@ -35,9 +35,10 @@ def _runqueue_wait_s() -> float:
 
 def _describe(handle: asyncio.Handle) -> str:
     """For a task's step: where its coroutine chain is suspended now (after the step)."""
-    task = getattr(getattr(handle, "_callback", None), "__self__", None)
+    callback = getattr(handle, "_callback", None)
+    task = getattr(callback, "__self__", None)
     if not isinstance(task, asyncio.Task):
-        return repr(handle)[:300]
+        return getattr(callback, "__qualname__", None) or repr(handle)[:300]
     where = []
     coro: Any = task.get_coro()
     while coro is not None and len(where) < 12:
@@ -96,6 +97,9 @@ class LoopBlocks:
     ) -> None:
         asyncio.events.Handle._run = self._original  # type: ignore[method-assign]
         gc.callbacks.remove(self._on_gc)
+
+    def sites_over(self, limit_s: float) -> set[str]:
+        return {what for held, what in self.worst if held > limit_s}
 
     def summary(self) -> str:
         top = sorted(self.worst, reverse=True)[:5]

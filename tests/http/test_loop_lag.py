@@ -80,11 +80,16 @@ async def test_no_route_holds_the_loop_over_20ms(client) -> None:
         await _seed_long_interview(client, interview_id)
         await client.post("/api/auth/logout")
         await _every_route(client, 0, interview_id)  # warm-up: imports, statement caches
-        with LoopBlocks() as blocks:
-            for n in range(1, 3):
+        passes = []
+        for n in range(1, 4):
+            with LoopBlocks() as blocks:
                 await _every_route(client, n, interview_id)
-        assert blocks.callbacks > 100
-        assert blocks.max_s < LOOP_BUDGET_S, blocks.summary()
+            assert blocks.callbacks > 100
+            passes.append(blocks)
+        # Work a handler does on the loop holds it at the same place on every pass; a stall
+        # the machine causes (another tenant, the hypervisor) strikes at random places.
+        every_time = set.intersection(*(b.sites_over(LOOP_BUDGET_S) for b in passes))
+        assert not every_time, " | ".join(b.summary() for b in passes)
     finally:
         sys.setswitchinterval(previous)
 
