@@ -4,6 +4,7 @@
     python -m evals.load --peers 30 --seconds 20 --video --server ours
     python -m evals.load --find-capacity --video --seconds 15       # sessions per core, both
     python -m evals.load --peers 5 --url http://127.0.0.1:8080 --server-pid 1234
+    python -m evals.load --peers 10 --server ours --background signups=4/s  # without, then with
 
 Each peer is a real aiortc peer connection on loopback that sends pre-encoded speech (Opus,
 encoded once) and with `--video` a pre-encoded 640×360 15 fps VP8 clip, and times the agent's
@@ -55,6 +56,7 @@ from pathlib import Path
 import aiohttp
 
 from evals import load_measure as measure
+from evals.load_background import background_load, describe, parse_background
 from evals.load_config import (
     INTERVIEW,
     LATENESS_LIMIT_S,
@@ -156,7 +158,7 @@ async def run_load(cfg: LoadConfig) -> LoadResult:
                     async with asyncio.timeout(10):
                         await asyncio.gather(*(p.first_back.wait() for p in live))
                 await asyncio.sleep(cfg.settle_s)
-                await _measure_window(cfg, http, pid, idle, live, result)
+                await _measure_window(cfg, http, url, pid, idle, live, result)
     finally:
         await asyncio.gather(*(p.close() for p in peers), return_exceptions=True)
         restore_decoder(previous_decoder)
@@ -169,6 +171,7 @@ async def run_load(cfg: LoadConfig) -> LoadResult:
 async def _measure_window(
     cfg: LoadConfig,
     http: aiohttp.ClientSession,
+    url: str,
     pid: int | None,
     idle: measure.ProcSample | None,
     live: Sequence[LoadPeer],
@@ -182,14 +185,21 @@ async def _measure_window(
     proc0 = measure.proc_sample(pid) if pid else None
     client0, wall0 = os.times(), time.monotonic()
     profiler = await start_profiler(cfg, pid)
-    with measure.GcPauses() as client_gc:
-        await asyncio.sleep(cfg.seconds)
-        if profiler is not None:
-            await profiler.wait()
-    wall1, client1 = time.monotonic(), os.times()
-    proc1 = measure.proc_sample(pid) if pid else None
-    after = await _scrape(http)
-    counts1 = [await p.rtp_counts() for p in live]
+    async with contextlib.AsyncExitStack() as stack:  # background requests drain at its end
+        if cfg.background:
+            bg = await stack.enter_async_context(background_load(http, url, cfg.background))
+        with measure.GcPauses() as client_gc:
+            await asyncio.sleep(cfg.seconds)
+            if profiler is not None:
+                await profiler.wait()
+        wall1, client1 = time.monotonic(), os.times()
+        proc1 = measure.proc_sample(pid) if pid else None
+        after = await _scrape(http)
+        counts1 = [await p.rtp_counts() for p in live]
+    if cfg.background:
+        result.background = describe(cfg.background)
+        result.background_ok, result.background_failed = bg.ok, bg.failed + bg.skipped
+        result.background_p99_ms = _ms(measure.percentile(bg.latencies_s, 0.99))
     elapsed = wall1 - wall0
 
     result.seconds = elapsed
@@ -294,6 +304,7 @@ def _quiet_closing_errors(loop: asyncio.AbstractEventLoop, context: dict[str, ob
 async def _main(args: argparse.Namespace) -> int:
     asyncio.get_running_loop().set_exception_handler(_quiet_closing_errors)
     kinds = ["baseline", "ours"] if args.server == "both" else [args.server]
+    background = parse_background(args.background) if args.background else {}
     if args.url:  # one running server, labelled by --server (ours unless told otherwise)
         kinds = ["ours" if args.server == "both" else args.server]
     base = LoadConfig(
@@ -335,7 +346,11 @@ async def _main(args: argparse.Namespace) -> int:
         for kind in kinds:
             print(f"  running {kind}: {args.peers} peers, {args.seconds:.0f} s ...", flush=True)
             results.append(await run_load(dataclasses.replace(base, server=kind)))
-        results.sort(key=lambda r: r.server != "ours")
+            if background and kind == "ours":
+                print(f"  running ours + {describe(background)} ...", flush=True)
+                cfg = dataclasses.replace(base, server=kind, background=background)
+                results.append(await run_load(cfg))
+        results.sort(key=lambda r: (r.server != "ours", bool(r.background)))
         print(format_results(results))
         dump = [dataclasses.asdict(r) for r in results]
         ok = all(r.connected for r in results)
@@ -381,6 +396,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=int, default=10, help="capacity: first N (10)")
     parser.add_argument("--step", type=int, default=10, help="capacity: N step (10)")
     parser.add_argument("--max-peers", type=int, default=100, help="capacity: largest N (100)")
+    parser.add_argument(
+        "--background",
+        help="also run ours with background HTTP load over the window, e.g. "
+        "'signups=4/s' or 'signups=4/s,logins=2/s,lists=10/s' (one run without, one with)",
+    )
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument(
         "--profile",

@@ -33,6 +33,7 @@ class LoadConfig:
     connect_concurrency: int = 4
     connect_timeout_s: float = 30.0
     profile: str | None = None  # py-spy the server over the window: .txt collapsed, else .svg
+    background: dict[str, float] = field(default_factory=dict)  # kind -> requests/s (window)
 
 
 @dataclass
@@ -67,6 +68,10 @@ class LoadResult:
     client_send_late_ms: float = 0.0
     client_gc_max_ms: float = 0.0
     load_avg: str = ""
+    background: str = ""  # e.g. "signups=4/s" while the window ran
+    background_ok: int = 0
+    background_failed: int = 0
+    background_p99_ms: float | None = None
     failures: list[str] = field(default_factory=list)
 
     @property

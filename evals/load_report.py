@@ -28,6 +28,7 @@ ROWS: list[tuple[str, str, int]] = [
     ("server GC: longest pause ≤ (ms)", "gc_pause_max_ms", 0),
     ("RTP lost client→server / server→client", "", 0),
     ("harness CPU % / worst send lateness / GC (ms)", "", 0),
+    ("background requests ok / failed / p99 (ms)", "", 0),
     ("verdict (lateness ≤ 40, outbound ≤ 30 ms)", "", 0),
 ]
 RATIO_ROWS = {
@@ -51,6 +52,13 @@ def _cell(result: LoadResult, label: str, attr: str, digits: int) -> str:
             f"{result.client_cpu_pct:.0f} / {result.client_send_late_ms:.0f} / "
             f"{result.client_gc_max_ms:.0f}"
         )
+    if label.startswith("background"):
+        if not result.background:
+            return "–"
+        return (
+            f"{result.background_ok} / {result.background_failed} / "
+            f"{fmt(result.background_p99_ms, 0)}"
+        )
     if label.startswith("verdict"):
         return "pass" if result.ok else "FAIL " + "; ".join(result.failures)[:60]
     return fmt(getattr(result, attr), digits)
@@ -58,7 +66,14 @@ def _cell(result: LoadResult, label: str, attr: str, digits: int) -> str:
 
 def format_results(results: Sequence[LoadResult]) -> str:
     """A Markdown table, one column per server; with two, a baseline ÷ ours column."""
-    head = ["", *(f"{r.server} ({r.peers} peers{', video' if r.video else ''})" for r in results)]
+    head = [
+        "",
+        *(
+            f"{r.server}{' + ' + r.background if r.background else ''} "
+            f"({r.peers} peers{', video' if r.video else ''})"
+            for r in results
+        ),
+    ]
     pair = len(results) == 2 and {r.server for r in results} == {"ours", "baseline"}
     if pair:
         head.append("baseline ÷ ours")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import logging
 import sys
@@ -13,6 +14,7 @@ from aiohttp import web
 from server import metrics, patches
 from server.config import ConfigError, load_settings
 from server.http.app import create_app
+from server.http.serve import serve
 from server.logs import setup_logging
 
 # A collection every 10,000 net new container objects instead of 700: nearly all of the media
@@ -55,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.setswitchinterval(0.001)
 
     app.on_startup.append(announce)
-    web.run_app(app, host=settings.host, port=settings.port, print=None)
+    asyncio.run(serve(app, settings))
     return 0
 
 

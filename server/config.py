@@ -6,6 +6,7 @@ SQLite and a local object directory inside the data dir.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Literal
@@ -34,9 +35,24 @@ class Settings(BaseSettings):
     cookie_secure: bool = False
     session_days: int = Field(14, ge=1, le=365)
     max_body_bytes: int = Field(1024 * 1024, ge=1024)
+    # Failed log-ins per (email, address) before each further one doubles a wait (1 s, 2 s, ...
+    # up to LOGIN_DELAY_MAX_S); failures per address over LOGIN_WINDOW_S; both forgotten after it.
     login_attempts_per_email: int = Field(5, ge=1)
     login_attempts_per_ip: int = Field(20, ge=1)
     login_window_s: int = Field(900, ge=1)
+    login_delay_max_s: int = Field(900, ge=1)
+    signups_per_ip: int = Field(5, ge=1)
+    signup_window_s: int = Field(3600, ge=1)
+    # Slow clients: whole request head within HTTP_HEADER_TIMEOUT_S (also the idle keep-alive
+    # limit), body within HTTP_BODY_TIMEOUT_S; open connections per address and in all.
+    http_header_timeout_s: float = Field(10.0, gt=0)
+    http_body_timeout_s: float = Field(30.0, gt=0)
+    http_connections_per_ip: int = Field(64, ge=1)
+    http_max_connections: int = Field(4096, ge=1)
+    # Extra origins allowed to make state-changing requests (the server's own is always allowed).
+    allowed_origins: list[str] = Field(default_factory=list)
+    metrics_token: SecretStr = SecretStr("")
+    max_live_per_user: int = Field(2, ge=1)
     ice_servers: list[IceServer] = Field(default_factory=list)
     ice_loopback_only: bool | None = None
     agent: Literal["interviewer", "none", "echo", "alternating"] = "interviewer"
@@ -82,7 +98,8 @@ class Settings(BaseSettings):
     def resolved(self) -> Settings:
         """Fill the defaults that depend on the data dir; create the dir and the secret key."""
         data_dir = self.data_dir.resolve()
-        data_dir.mkdir(parents=True, exist_ok=True)
+        if not data_dir.exists():
+            data_dir.mkdir(parents=True, mode=0o700)
         updates: dict[str, object] = {"data_dir": data_dir}
         if not self.database_url:
             updates["database_url"] = f"sqlite+aiosqlite:///{data_dir / 'interview-agent.db'}"
@@ -110,10 +127,12 @@ class ConfigError(Exception):
 
 def _load_or_create_secret(path: Path) -> str:
     if path.exists():
+        path.chmod(0o600)
         return path.read_text().strip()
     key = secrets.token_urlsafe(48)
-    path.touch(mode=0o600)
-    path.write_text(key)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
     return key
 
 

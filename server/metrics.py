@@ -5,6 +5,7 @@ The load harness (`evals/load.py`) reads the same names from `/metrics`.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from typing import Any
@@ -45,6 +46,17 @@ GC_PAUSE = Histogram(
     "Pauses of Python's cyclic garbage collector, any generation (the event loop stands still)",
     buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5),
 )
+LOOP_LAG = Histogram(
+    "ia_event_loop_lag_seconds",
+    "How late a periodic wake-up of the event loop runs: time something else held the loop",
+    buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 5.0),
+)
+LOOP_LAG_MAX = Gauge(
+    "ia_event_loop_lag_max_seconds", "Largest event-loop lag since the process started"
+)
+CONNECTIONS_REFUSED = Counter(
+    "ia_http_connections_refused_total", "Connections closed at once at a cap", ["cap"]
+)
 SEGMENTS_UPLOADED = Counter("ia_segments_uploaded_total", "Recording segments stored")
 STORE_RETRIES = Counter("ia_object_store_retries_total", "Uploads retried: store unavailable")
 
@@ -61,3 +73,21 @@ def time_gc_pauses() -> None:
             GC_PAUSE.observe(time.perf_counter() - started)
 
     gc.callbacks.append(on_gc)
+
+
+async def watch_loop_lag(period_s: float = 0.02) -> None:
+    """Sleep `period_s` at a time and observe how much later than asked each wake-up comes.
+
+    Anything that holds the loop (hashing, parsing, file I/O, a long callback) shows here, and
+    the same stall delays every session's 20 ms audio slot.
+    """
+    loop = asyncio.get_running_loop()
+    worst = 0.0
+    while True:
+        asked = loop.time() + period_s
+        await asyncio.sleep(period_s)
+        lag = max(0.0, loop.time() - asked)
+        LOOP_LAG.observe(lag)
+        if lag > worst:
+            worst = lag
+            LOOP_LAG_MAX.set(worst)

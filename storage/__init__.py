@@ -7,8 +7,10 @@ from storage.errors import (
     Conflict,
     IllegalTransition,
     InvalidKey,
+    LimitExceeded,
     NotFound,
     ObjectStoreUnavailable,
+    ReadOnly,
     StorageError,
 )
 
@@ -16,7 +18,9 @@ __all__ = [
     "Conflict",
     "IllegalTransition",
     "InvalidKey",
+    "LimitExceeded",
     "NotFound",
     "ObjectStoreUnavailable",
+    "ReadOnly",
     "StorageError",
 ]

@@ -33,3 +33,11 @@ class InvalidKey(StorageError):
 
 class ObjectStoreUnavailable(StorageError):
     """The object store cannot be reached right now; the caller may retry later."""
+
+
+class ReadOnly(Conflict):
+    """The record has reached a final state and no longer changes."""
+
+
+class LimitExceeded(StorageError):
+    """A value is larger than the storage layer accepts (size, count)."""

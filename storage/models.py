@@ -122,7 +122,10 @@ class Interview(Base):
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     score: Mapped[Decimal | None] = mapped_column(Numeric(4, 2))
     session_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Server-owned facts (end reason, recording durations); clients never write it.
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSON)
+    # The client's own small notes (PATCH .../status `metadata`), capped in storage.queries.
+    user_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

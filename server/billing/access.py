@@ -9,6 +9,7 @@ from server.billing.plans import RENEWAL_GRACE_S, is_premium
 from server.http.errors import AppError
 from storage.models import Interview, User, utcnow
 from storage.queries import billing as q
+from storage.queries import interviews
 
 
 async def authorize_premium(s: AsyncSession, user: User, interview: Interview) -> str:
@@ -29,6 +30,5 @@ async def authorize_premium(s: AsyncSession, user: User, interview: Interview) -
             "payment_required",
             "premium company styles need the monthly plan or an interview credit",
         )
-    interview.metadata_ = {**(interview.metadata_ or {}), "paid_with": paid_with}
-    await s.flush()
+    await interviews.record_payment_method(s, interview, paid_with)
     return paid_with

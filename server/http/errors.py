@@ -42,10 +42,12 @@ _HTTP_CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     409: "conflict",
     413: "payload_too_large",
     415: "unsupported_media_type",
     416: "range_not_satisfiable",
+    421: "misdirected_request",
     429: "rate_limited",
 }
 
@@ -55,6 +57,10 @@ def _from_storage(exc: storage.StorageError) -> tuple[int, str]:
         return 404, "not_found"
     if isinstance(exc, storage.IllegalTransition):
         return 409, "illegal_transition"
+    if isinstance(exc, storage.ReadOnly):
+        return 409, "read_only"
+    if isinstance(exc, storage.LimitExceeded):
+        return 400, "limit_exceeded"
     if isinstance(exc, storage.Conflict):
         return 409, "conflict"
     if isinstance(exc, storage.InvalidKey):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any, Literal
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from storage.lifecycle import Phase, Status
 from storage.models import Interview, User
+from storage.queries.interviews import USER_METADATA_MAX_KEYS
 from storage.vocabulary import COMPANIES, INTERVIEW_TYPES, LEVELS, PREMIUM_COMPANIES
 
 # The vocabulary's words as types, so pydantic names the allowed values in its errors.
@@ -21,15 +24,25 @@ class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def normalize_email(value: str) -> str:
+    """One form for sign-up and log-in: trimmed, Unicode NFC, IDNA-normalised domain, lower case."""
+    value = value.strip()
+    try:
+        value = validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        pass  # log-in takes any string; it simply matches no account
+    return unicodedata.normalize("NFC", value).lower()
+
+
 class SignupIn(_In):
-    email: EmailStr
+    email: EmailStr = Field(max_length=320)
     password: str = Field(min_length=8, max_length=256)
     name: str = Field(min_length=1, max_length=200)
 
     @field_validator("email")
     @classmethod
-    def _lower(cls, v: str) -> str:
-        return v.lower()
+    def _normal(cls, v: str) -> str:
+        return normalize_email(v)
 
 
 class LoginIn(_In):
@@ -38,8 +51,8 @@ class LoginIn(_In):
 
     @field_validator("email")
     @classmethod
-    def _lower(cls, v: str) -> str:
-        return v.lower()
+    def _normal(cls, v: str) -> str:
+        return normalize_email(v)
 
 
 class InterviewIn(_In):
@@ -54,12 +67,16 @@ class InterviewIn(_In):
 class StatusPatchIn(_In):
     status: Status | None = None
     phase: Phase | None = None
-    metadata: dict[str, Any] | None = None
+    # Checked again after merging (storage.queries.interviews.merged_user_metadata).
+    metadata: dict[str, Any] | None = Field(None, max_length=USER_METADATA_MAX_KEYS)
+
+
+MAX_OFFSET = 1_000_000
 
 
 class PageQuery(BaseModel):
     limit: int = Field(20, ge=1, le=100)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 def user_out(user: User) -> dict[str, Any]:
@@ -90,7 +107,8 @@ def interview_out(row: Interview) -> dict[str, Any]:
         "has_video": row.video_key is not None,
         "has_transcript": row.transcript_key is not None,
         "session_state": row.session_state,
-        "metadata": row.metadata_ or {},
+        # The client's keys with the server's facts over them (a client cannot shadow those).
+        "metadata": {**(row.user_metadata or {}), **(row.metadata_ or {})},
         "created_at": _ts(row.created_at),
         "started_at": _ts(row.started_at),
         "completed_at": _ts(row.completed_at),

@@ -3,6 +3,7 @@ writes a live session makes (start, phase, question, ending, recording)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,9 +11,14 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.errors import IllegalTransition, NotFound
+from storage.errors import IllegalTransition, LimitExceeded, NotFound, ReadOnly
 from storage.lifecycle import TERMINAL, can_transition
 from storage.models import CanvasSnapshot, Interview, Transcription, utcnow
+
+USER_METADATA_MAX_KEYS = 32
+USER_METADATA_MAX_BYTES = 4096
+# What the server writes into `Interview.metadata_`; shown alongside the user's keys.
+SERVER_METADATA_KEYS = frozenset({"end_reason", "end_detail", "recording", "paid_with"})
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,18 @@ async def list_interviews(
     return list(rows), int(total or 0)
 
 
+async def count_owned(s: AsyncSession, user_id: str, interview_ids: list[str]) -> int:
+    """How many of `interview_ids` belong to `user_id` (e.g. of the live ones)."""
+    if not interview_ids:
+        return 0
+    total = await s.scalar(
+        select(func.count())
+        .select_from(Interview)
+        .where(Interview.user_id == user_id, Interview.id.in_(interview_ids))
+    )
+    return int(total or 0)
+
+
 async def interview_stats(s: AsyncSession, interview_id: str) -> InterviewStats:
     transcripts = await s.scalar(
         select(func.count())
@@ -127,15 +145,39 @@ async def update_status(
     phase: str | None = None,
     metadata: dict[str, Any] | None = None,
 ) -> Interview:
+    """The client's changes. A finished interview is read-only; server-owned fields
+    (`metadata_`, `session_state`) are never touched here: `metadata` goes to `user_metadata`."""
     row = await get_interview(s, interview_id, user_id)
+    if row.status in TERMINAL:
+        if status is not None:
+            raise IllegalTransition(row.status, status)
+        raise ReadOnly(f"interview {interview_id!r} is {row.status} and can no longer change")
+    if metadata is not None:
+        row.user_metadata = merged_user_metadata(row.user_metadata, metadata)
     if status is not None:
         apply_status(row, status)
     if phase is not None:
         row.current_phase = phase
-    if metadata is not None:
-        row.metadata_ = {**(row.metadata_ or {}), **metadata}
     await s.flush()
     return row
+
+
+def merged_user_metadata(current: dict[str, Any] | None, patch: dict[str, Any]) -> dict[str, Any]:
+    """`patch` over `current` (a null value removes its key), within the caps."""
+    merged = dict(current or {})
+    for key, value in patch.items():
+        if key in SERVER_METADATA_KEYS:
+            raise LimitExceeded(f"metadata.{key}: reserved for the server")
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    if len(merged) > USER_METADATA_MAX_KEYS:
+        raise LimitExceeded(f"metadata: at most {USER_METADATA_MAX_KEYS} keys")
+    size = len(json.dumps(merged, separators=(",", ":")).encode())
+    if size > USER_METADATA_MAX_BYTES:
+        raise LimitExceeded(f"metadata: at most {USER_METADATA_MAX_BYTES} bytes of JSON")
+    return merged
 
 
 async def soft_delete_interview(s: AsyncSession, interview_id: str, user_id: str) -> None:
@@ -244,3 +286,9 @@ async def record_transcript_key(s: AsyncSession, interview_id: str, key: str) ->
     row.transcript_key = key
     await s.flush()
     return True
+
+
+async def record_payment_method(s: AsyncSession, row: Interview, paid_with: str) -> None:
+    """How a premium interview was paid for ("subscription" | "credit"): a server-owned field."""
+    row.metadata_ = {**(row.metadata_ or {}), "paid_with": paid_with}
+    await s.flush()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import load_only
 
 from storage.errors import NotFound
 from storage.models import CodingQuestion, CodingSubmission
@@ -12,7 +13,21 @@ from storage.models import CodingQuestion, CodingSubmission
 async def list_questions(
     s: AsyncSession, *, difficulty: str | None = None, tag: str | None = None
 ) -> list[CodingQuestion]:
-    query = select(CodingQuestion).order_by(CodingQuestion.difficulty, CodingQuestion.title)
+    """Summaries: the large columns (descriptions, tests, solutions) are not loaded, which
+    keeps decoding them (tens of ms for the whole bank) off the caller's event loop."""
+    summary = load_only(
+        CodingQuestion.slug,
+        CodingQuestion.title,
+        CodingQuestion.difficulty,
+        CodingQuestion.tags,
+        CodingQuestion.companies,
+        raiseload=True,
+    )
+    query = (
+        select(CodingQuestion)
+        .options(summary)
+        .order_by(CodingQuestion.difficulty, CodingQuestion.title)
+    )
     if difficulty:
         query = query.where(CodingQuestion.difficulty == difficulty)
     rows = list(await s.scalars(query))

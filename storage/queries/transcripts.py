@@ -42,10 +42,19 @@ async def add_rows(s: AsyncSession, interview_id: str, rows: Sequence[NewRow]) -
     await s.flush()
 
 
+# Rows turned into objects per step: a long interview's thousands of rows are built a
+# partition at a time, each a millisecond or two of the caller's event loop, not all at once.
+LIST_PARTITION = 200
+
+
 async def list_rows(s: AsyncSession, interview_id: str) -> list[Transcription]:
-    rows = await s.scalars(
+    result = await s.stream_scalars(
         select(Transcription)
         .where(Transcription.interview_id == interview_id)
         .order_by(Transcription.seq)
+        .execution_options(yield_per=LIST_PARTITION)
     )
-    return list(rows)
+    rows: list[Transcription] = []
+    async for part in result.partitions():
+        rows.extend(part)
+    return rows

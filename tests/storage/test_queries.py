@@ -64,7 +64,7 @@ async def test_interview_lifecycle_and_ownership(maker) -> None:
     async with maker() as s:
         row = await interviews.get_interview(s, iv.id, owner.id)
         assert row.status == "abandoned"
-        assert row.metadata_ == {"a": 1}
+        assert row.user_metadata == {"a": 1} and row.metadata_ is None
         assert row.started_at.tzinfo is not None
 
 

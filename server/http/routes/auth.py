@@ -15,16 +15,31 @@ from server.http.auth import (
 from server.http.errors import AppError
 from server.http.requests import read_json
 from server.http.schemas import LoginIn, SignupIn, user_out
-from server.state import DB, LOGIN_THROTTLE
+from server.state import DB, LOGIN_THROTTLE, SIGNUP_LIMIT
 from storage.queries import users
 
 routes = web.RouteTableDef()
 
 
+def _too_many(wait: float, what: str) -> AppError:
+    return AppError(
+        429,
+        "rate_limited",
+        f"too many {what} attempts; try again later",
+        {"Retry-After": str(int(wait) + 1)},
+    )
+
+
 @routes.post("/api/auth/signup")
 async def signup(request: web.Request) -> web.Response:
     body = await read_json(request, SignupIn)
-    password_hash = hash_password(body.password)
+    limit = request.app[SIGNUP_LIMIT]
+    ip = request.remote or "unknown"
+    wait = limit.retry_after(ip)
+    if wait > 0:
+        raise _too_many(wait, "sign-up")
+    limit.hit(ip)
+    password_hash = await hash_password(body.password)
     async with request.app[DB].begin() as s:
         user = await users.create_user(s, body.email, body.name, password_hash)
     response = web.json_response({"user": user_out(user)}, status=201)
@@ -39,20 +54,15 @@ async def login(request: web.Request) -> web.Response:
     ip = request.remote or "unknown"
     wait = throttle.retry_after(body.email, ip)
     if wait > 0:
-        raise AppError(
-            429,
-            "rate_limited",
-            "too many log-in attempts; try again later",
-            {"Retry-After": str(int(wait) + 1)},
-        )
+        raise _too_many(wait, "log-in")
     async with request.app[DB]() as s:
         user = await users.find_user_by_email(s, body.email)
     if user is None:
-        burn_verify(body.password)
-    if user is None or not verify_password(user.password_hash, body.password):
+        await burn_verify(body.password)
+    if user is None or not await verify_password(user.password_hash, body.password):
         throttle.failed(body.email, ip)
         raise AppError(401, "invalid_credentials", "wrong email or password")
-    throttle.succeeded(body.email)
+    throttle.succeeded(body.email, ip)
     response = web.json_response({"user": user_out(user)})
     await start_session(request, response, user)
     return response

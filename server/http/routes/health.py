@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from server.http.errors import AppError
+from server.http.security import may_read_metrics
 from server.state import DB
 
 routes = web.RouteTableDef()
@@ -20,5 +24,8 @@ async def healthz(request: web.Request) -> web.Response:
 
 @routes.get("/metrics")
 async def metrics(request: web.Request) -> web.Response:
-    body = generate_latest()
+    """Loopback only, or with `Authorization: Bearer $METRICS_TOKEN` (the same 404 otherwise)."""
+    if not may_read_metrics(request):
+        raise AppError(404, "not_found", "not found")
+    body = await asyncio.to_thread(generate_latest)
     return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -13,7 +13,7 @@ from server.http.requests import read_json
 from server.http.schemas import _In
 from server.live.manager import SessionBusy
 from server.live.session import BadOffer
-from server.state import DB, SESSIONS
+from server.state import DB, LIVE_QUOTA, SESSIONS
 from storage.queries import interviews
 
 routes = web.RouteTableDef()
@@ -35,8 +35,20 @@ async def offer(request: web.Request) -> web.Response:
         raise AppError(409, "not_live", f"interview is {row.status}; it cannot be joined")
     if not body.sdp.lstrip().startswith("v=0"):
         raise AppError(400, "bad_sdp", "sdp is not a session description (must start with v=0)")
+    sessions = request.app[SESSIONS]
+    quota = request.app[LIVE_QUOTA]
     try:
-        answer = await request.app[SESSIONS].start(row, body.sdp)
+        async with quota.turn(user.id):
+            if row.id not in sessions.live:
+                async with request.app[DB]() as s:
+                    live = await interviews.count_owned(s, user.id, list(sessions.live))
+                if live >= quota.cap:
+                    raise AppError(
+                        429,
+                        "too_many_live",
+                        f"you already have {live} live interviews; end one first",
+                    )
+            answer = await sessions.start(row, body.sdp)
     except SessionBusy as exc:
         raise AppError(409, "already_connected", str(exc)) from None
     except BadOffer as exc:

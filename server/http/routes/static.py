@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from server.http.errors import AppError
 from server.state import SETTINGS
 
 routes = web.RouteTableDef()
@@ -19,6 +20,8 @@ _PLACEHOLDER = (
 @routes.get("/{tail:(?!api/).*}")
 async def client(request: web.Request) -> web.StreamResponse:
     tail = request.match_info["tail"]
+    if "\x00" in tail:
+        raise AppError(400, "bad_path", "the path contains a NUL byte")
     dist: Path = request.app[SETTINGS].web_dist.resolve()
     if tail:
         candidate = (dist / tail).resolve()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any, Literal
 
@@ -31,6 +32,11 @@ def row_out(row: Transcription) -> dict[str, Any]:
     }
 
 
+def _json(body: dict[str, Any], indent: int | None = None) -> str:
+    """`body` with its "items" rows as JSON objects (run in a thread: thousands of rows)."""
+    return json.dumps({**body, "items": [row_out(r) for r in body["items"]]}, indent=indent)
+
+
 def as_text(interview: Interview, rows: list[Transcription]) -> str:
     head = (
         f"Interview {interview.id}: {interview.type.replace('_', ' ')}, {interview.role} "
@@ -54,7 +60,8 @@ async def _load(request: web.Request) -> tuple[Interview, list[Transcription]]:
 @routes.get("/api/interviews/{id}/transcriptions")
 async def list_transcriptions(request: web.Request) -> web.Response:
     _, rows = await _load(request)
-    return web.json_response({"items": [row_out(r) for r in rows]})
+    body = await asyncio.to_thread(_json, {"items": rows})
+    return web.Response(text=body, content_type="application/json")
 
 
 @routes.get("/api/interviews/{id}/transcript")
@@ -62,7 +69,8 @@ async def export(request: web.Request) -> web.Response:
     """The transcript as a file; the text form is also kept in the object store."""
     query = parse_query(request, ExportQuery)
     interview, rows = await _load(request)
-    text = as_text(interview, rows)
+    # A long interview has thousands of rows: format them off the event loop.
+    text = await asyncio.to_thread(as_text, interview, rows)
     key = f"interviews/{interview.id}/transcript.txt"
     await request.app[OBJECTS].put_bytes(key, text.encode(), "text/plain; charset=utf-8")
     if interview.transcript_key != key:
@@ -71,8 +79,8 @@ async def export(request: web.Request) -> web.Response:
     name = f"interview-{interview.id}-transcript.{query.format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     if query.format == "json":
-        body = {"interview_id": interview.id, "items": [row_out(r) for r in rows]}
-        return web.Response(
-            text=json.dumps(body, indent=2), content_type="application/json", headers=headers
+        encoded = await asyncio.to_thread(
+            _json, {"interview_id": interview.id, "items": rows}, indent=2
         )
+        return web.Response(text=encoded, content_type="application/json", headers=headers)
     return web.Response(text=text, content_type="text/plain", headers=headers)
