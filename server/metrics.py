@@ -61,3 +61,10 @@ def time_gc_pauses() -> None:
             GC_PAUSE.observe(time.perf_counter() - started)
 
     gc.callbacks.append(on_gc)
+FEEDBACK_ATTEMPTS = Counter(
+    "ia_feedback_attempts_total", "Feedback generation attempts, by outcome", ["outcome"]
+)
+FEEDBACK_SECONDS = Histogram(
+    "ia_feedback_seconds", "Time to gather evidence, evaluate and store one feedback",
+    buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 120),
+)

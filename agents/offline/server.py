@@ -10,7 +10,9 @@
 Serves `/ws/google.ai.generativelanguage.{v1alpha,v1beta}.GenerativeService.BidiGenerateContent`
 (what google-genai builds from `HttpOptions(base_url=..., api_version=...)` with an API key;
 ADK's live client uses v1alpha), with TLS from a CA generated at start. Each connection is a
-`LiveSession`; resumption handles live in a `HandleStore`.
+`LiveSession`; resumption handles live in a `HandleStore`. Also answers
+`POST /v1beta/models/{model}:generateContent` (agents/offline/generate.py) for the feedback
+evaluator.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from typing import Any
 
 from aiohttp import web
 
-from agents.offline import lines, protocol, tls
+from agents.offline import generate, lines, protocol, tls
 from agents.offline.asr import AsrModel
 from agents.offline.context import Counters, SessionContext
 from agents.offline.resumption import DEFAULT_TTL_S, HandleStore
@@ -62,6 +64,7 @@ class OfflineLiveServer:
         vad: VadConfig | None = None,
         handle_ttl_s: float = DEFAULT_TTL_S,
         words_per_minute: int = 175,
+        warm_voice: bool = True,
     ) -> None:
         self._given_cert_dir = cert_dir
         self._asr_dir = asr_dir
@@ -72,6 +75,8 @@ class OfflineLiveServer:
         self._ctx_args = dict(vad=vad or VadConfig(), audio_lead_s=audio_lead_s,
                               chunk_ms=chunk_ms, seed=seed)
         self.seed = seed
+        self._warm_voice = warm_voice
+        self.generate_faults = generate.GenerateFaults()
         self.sessions: set[LiveSession] = set()
         self._runner: web.AppRunner | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -97,9 +102,11 @@ class OfflineLiveServer:
             synthesizer=self._synth, asr=asr, executor=self._executor, handles=self.handles,
             counters=self.counters, **self._ctx_args,  # type: ignore[arg-type]
         )
-        await self._synth.warm(lines.ACKS, DEFAULT_VOICE)
+        if self._warm_voice:
+            await self._synth.warm(lines.ACKS, DEFAULT_VOICE)
 
-        app = web.Application()
+        app = web.Application(client_max_size=generate.MAX_BODY_BYTES)
+        app.router.add_routes(generate.routes(self.generate_faults))
         app.router.add_get("/{path:.*}", self._handle)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None,
                                      shutdown_timeout=1.0)

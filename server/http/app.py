@@ -11,6 +11,7 @@ from sandbox import Sandbox, SandboxConfig
 from server import patches
 from server.billing.startup import payments
 from server.config import Settings
+from server.feedback.startup import feedback
 from server.http.errors import error_middleware
 from server.http.ratelimit import LoginThrottle, RateLimiter
 from server.http.routes import (
@@ -23,6 +24,9 @@ from server.http.routes import (
     offer,
     static,
     transcripts,
+)
+from server.http.routes import (
+    feedback as feedback_routes,
 )
 from server.live.startup import realtime
 from server.state import DB, LOGIN_THROTTLE, OBJECTS, SANDBOX, SETTINGS
@@ -76,7 +80,8 @@ def create_app(settings: Settings) -> web.Application:
         per_email=RateLimiter(settings.login_attempts_per_email, settings.login_window_s),
         per_ip=RateLimiter(settings.login_attempts_per_ip, settings.login_window_s),
     )
-    app.cleanup_ctx.extend([database, payments, objects, code_runner, realtime])
-    for module in (health, auth, interviews, media, offer, transcripts, code, billing, static):
+    app.cleanup_ctx.extend([database, payments, objects, code_runner, realtime, feedback])
+    for module in (health, auth, interviews, media, offer, transcripts, code, feedback_routes,
+                   billing, static):
         app.add_routes(module.routes)
     return app

@@ -47,6 +47,8 @@ class InterviewIn(_In):
     role: str = Field(min_length=1, max_length=100)
     level: Level
     company: Company
+    # Pin the question (from GET /api/questions or the system-design bank); default: a pick.
+    question_id: str | None = Field(None, min_length=1, max_length=100)
 
 
 class StatusPatchIn(_In):
@@ -76,6 +78,7 @@ def interview_out(row: Interview) -> dict[str, Any]:
         "level": row.level,
         "company": row.company,
         "premium": row.company in PREMIUM_COMPANIES,
+        "question_id": row.question_id,
         "question_text": row.question_text,
         "status": row.status,
         "current_phase": row.current_phase,

@@ -30,7 +30,8 @@ class InterviewStats:
 
 
 async def create_interview(
-    s: AsyncSession, user_id: str, *, type: str, role: str, level: str, company: str
+    s: AsyncSession, user_id: str, *, type: str, role: str, level: str, company: str,
+    question_id: str | None = None, question_text: str | None = None,
 ) -> Interview:
     row = Interview(
         user_id=user_id,
@@ -38,6 +39,8 @@ async def create_interview(
         role=role,
         level=level,
         company=company,
+        question_id=question_id,
+        question_text=question_text,
         status="scheduled",
         canvas_snapshot_count=0,
     )
@@ -139,6 +142,10 @@ async def record_phase(
     row = await s.get(Interview, interview_id)
     if row is None:
         raise NotFound("interview", interview_id)
+    if row.current_phase != phase:  # when each phase began, for the replay's timeline
+        times = list((row.metadata_ or {}).get("phases") or [])
+        times.append({"phase": phase, "at": utcnow().isoformat()})
+        row.metadata_ = {**(row.metadata_ or {}), "phases": times[-20:]}
     row.current_phase = phase
     if state is not None:
         row.session_state = {**(row.session_state or {}), **state}

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from agents.questions import find_question
 from server import billing
+from server.feedback.startup import wake as wake_feedback
 from server.http.auth import current_user
+from server.http.errors import bad_request
 from server.http.requests import parse_query, read_json
 from server.http.schemas import InterviewIn, PageQuery, StatusPatchIn, interview_out
 from server.state import DB
 from storage.queries import interviews
+from storage.queries.feedback import enqueue_after_ending
 
 routes = web.RouteTableDef()
 
@@ -18,8 +22,15 @@ routes = web.RouteTableDef()
 async def create(request: web.Request) -> web.Response:
     user = await current_user(request)
     body = await read_json(request, InterviewIn)
+    fields = body.model_dump(exclude={"question_id"})
+    if body.question_id is not None:
+        question = find_question(body.question_id)
+        if question is None or question.type != body.type:
+            raise bad_request(f"question_id: no {body.type.replace('_', ' ')} question "
+                              f"{body.question_id!r}")
+        fields.update(question_id=question.id, question_text=question.text)
     async with request.app[DB].begin() as s:
-        row = await interviews.create_interview(s, user.id, **body.model_dump())
+        row = await interviews.create_interview(s, user.id, **fields)
         await billing.authorize_premium(s, user, row)  # premium styles: plan or a credit, else 402
     return web.json_response(interview_out(row), status=201)
 
@@ -60,7 +71,9 @@ async def read(request: web.Request) -> web.Response:
 async def patch_status(request: web.Request) -> web.Response:
     user = await current_user(request)
     body = await read_json(request, StatusPatchIn)
+    queued = False
     async with request.app[DB].begin() as s:
+        before = (await interviews.get_interview(s, request.match_info["id"], user.id)).status
         row = await interviews.update_status(
             s,
             request.match_info["id"],
@@ -69,6 +82,10 @@ async def patch_status(request: web.Request) -> web.Response:
             phase=body.phase,
             metadata=body.metadata,
         )
+        if body.status is not None and row.status != before:
+            queued = await enqueue_after_ending(s, row.id, row.status)
+    if queued:
+        wake_feedback(request.app)
     return web.json_response(interview_out(row))
 
 
