@@ -29,6 +29,7 @@ class GenerateFaults:
     status: int = 503
     calls: int = 0
     served: int = 0
+    last_images: int = 0  # image parts in the last answered request
 
 
 def _google_error(status: int, message: str, code: str) -> web.Response:
@@ -68,7 +69,7 @@ def routes(faults: GenerateFaults) -> list[web.RouteDef]:
         body = await request.read()
         try:
             data = await asyncio.to_thread(json.loads, body)
-            verdict, _ = await asyncio.to_thread(_answer, data)
+            verdict, faults.last_images = await asyncio.to_thread(_answer, data)
         except (ValueError, KeyError, TypeError) as e:
             return _google_error(400, str(e)[:300], "INVALID_ARGUMENT")
         text = json.dumps(verdict, ensure_ascii=False)

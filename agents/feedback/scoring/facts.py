@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from agents.feedback.evidence import Evidence, Line
 from agents.feedback.scoring.signals import COMPONENTS, LineSignals, analyse
-from agents.feedback.scoring.text import stems
+from agents.feedback.scoring.text import stem, stems
 from agents.feedback.scoring.topics import TopicHit, coverage
 
 EARLY_SHARE = 0.4  # requirement questions count in the first 40 % of the candidate's turns
@@ -79,6 +79,24 @@ def board_facts(evidence: Evidence) -> Board:
     return board
 
 
+# Topics about a skill rather than a subject ("complexity analysis", "testing edge cases")
+# are covered by the lines that show the skill.
+SKILL_TOPICS = {stem("complexity"): "complexity", stem("edge"): "edge cases"}
+
+
+def _skills(topics: list[TopicHit], sigs: list[LineSignals]) -> list[TopicHit]:
+    out = []
+    for hit in topics:
+        if not hit.covered:
+            for idea, lexicon in SKILL_TOPICS.items():
+                shown = [s.line.seq for s in sigs if s.has(lexicon)]
+                if idea in stems(hit.topic) and shown:
+                    hit = TopicHit(hit.topic, True, tuple(shown[:3]))
+                    break
+        out.append(hit)
+    return out
+
+
 def gather(evidence: Evidence) -> Facts:
     cand: list[Line] = evidence.candidate_lines()
     sigs = [analyse(ln) for ln in cand]
@@ -88,7 +106,7 @@ def gather(evidence: Evidence) -> Facts:
         evidence=evidence,
         lines=sigs,
         early=sigs[:n_early],
-        topics=coverage(evidence.question.topics, sigs),
+        topics=_skills(coverage(evidence.question.topics, sigs), sigs),
         board=board_facts(evidence),
         median_words=statistics.median(counts) if counts else 0.0,
         candidate_words=sum(counts),

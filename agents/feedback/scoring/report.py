@@ -74,7 +74,7 @@ def _improvements(judgements: Any, f: Facts) -> list[str]:
     fallbacks = [
         "Push one level deeper on your strongest area: name the exact data structures and "
         "limits you would use.",
-        "Close with a short recap of the design and its main risks.",
+        "Finish with a short recap: what you built, what it costs, and what you would do next.",
         "Practise with a harder question at this level to find the next gap.",
     ]
     for extra in fallbacks:

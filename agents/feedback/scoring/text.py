@@ -125,7 +125,8 @@ _SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("search", "elasticsearch", "lucene", "solr", "index"),
     ("blob", "s3", "gcs", "object"),
     ("geohash", "quadtree", "geospatial", "s2", "h3"),
-    ("complexity", "big-o", "o(n)", "runtime"),
+    ("complexity", "runtime"),
+    ("array", "arrays", "list", "lists", "vector"),
 )
 _SYN: dict[str, str] = {}
 for _group in _SYNONYMS:
