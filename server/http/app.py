@@ -22,6 +22,7 @@ from server.http.routes import (
     interviews,
     media,
     offer,
+    replay,
     static,
     transcripts,
 )
@@ -81,7 +82,7 @@ def create_app(settings: Settings) -> web.Application:
         per_ip=RateLimiter(settings.login_attempts_per_ip, settings.login_window_s),
     )
     app.cleanup_ctx.extend([database, payments, objects, code_runner, realtime, feedback])
-    for module in (health, auth, interviews, media, offer, transcripts, code, feedback_routes,
-                   billing, static):
+    for module in (health, auth, interviews, media, offer, transcripts, replay, code,
+                   feedback_routes, billing, static):
         app.add_routes(module.routes)
     return app
