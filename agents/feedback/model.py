@@ -9,6 +9,7 @@ without its speech parts, and is closed with the app.
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from typing import Any
 
@@ -42,9 +43,9 @@ class FeedbackModel:
             key = self.api_key
             return Evaluator(lambda: genai.Client(api_key=key), self.model_name,
                              generated_by=f"gemini:{self.model_name}")
-        from agents.offline import OfflineLiveServer
-
-        server = OfflineLiveServer(speech_recognition=False, warm_voice=False)
+        # Importing the offline server (speech libraries) takes ~0.3 s: not on the loop.
+        module = await asyncio.to_thread(importlib.import_module, "agents.offline")
+        server = module.OfflineLiveServer(speech_recognition=False, warm_voice=False)
         await server.start()
         self.offline = server
         log.info("feedback model: offline server at %s", server.base_url)

@@ -97,12 +97,17 @@ async def build_evidence(
         if row is None or row.deleted_at is not None:
             raise NotFound("interview", interview_id)
         material = await load_material(s, interview_id)
-    t0 = time_zero(row, material)
     with_images = {snap.seq for snap in material.snapshots[-MAX_IMAGES:]}
     images = await asyncio.gather(*(
         _png(store, snap.object_key) for snap in material.snapshots if snap.seq in with_images
     ))
     by_seq = dict(zip(sorted(with_images), images, strict=True))
+    # Hundreds of rows and element graphs to convert: off the loop (the rows are fully loaded).
+    return await asyncio.to_thread(to_evidence, row, material, by_seq)
+
+
+def to_evidence(row: Interview, material: Material, images: dict[int, bytes | None]) -> Evidence:
+    t0 = time_zero(row, material)
     return Evidence(
         interview_id=row.id,
         type=row.type,
@@ -113,7 +118,7 @@ async def build_evidence(
         lines=tuple(Line(t.seq, t.speaker, t.text[:MAX_LINE_CHARS], since(t0, t.timestamp))
                     for t in material.transcript),
         snapshots=tuple(Snapshot(snap.seq, since(t0, snap.timestamp),
-                                 board_elements(snap.elements), by_seq.get(snap.seq))
+                                 board_elements(snap.elements), images.get(snap.seq))
                         for snap in material.snapshots),
         submissions=tuple(submission(sub, t0) for sub, _slug in material.submissions),
         code_snapshots=tuple(CodeSnapshot(int(c.id), since(t0, c.created_at), c.language,

@@ -66,7 +66,7 @@ async def candidate_material(s: AsyncSession, interview_id: str) -> tuple[int, i
 
 
 async def enqueue_after_ending(
-    s: AsyncSession, interview_id: str, status: str, *, settle_s: float = 1.0
+    s: AsyncSession, interview_id: str, status: str, *, settle_s: float = 0.5
 ) -> bool:
     """The interview has just ended with `status`: queue its feedback if the rule says so.
 

@@ -149,3 +149,29 @@ async def test_a_pending_job_completes_after_a_restart(aiohttp_client, settings:
     restarted.session.cookie_jar.update_cookies(cookies)
     fb = await wait_feedback(restarted, interview_id)
     assert fb["status"] == "done" and fb["overall_score"] > 5
+
+
+async def test_question_id_is_validated_against_the_type(client) -> None:  # type: ignore[no-untyped-def]
+    await signup(client)
+    body = {"type": "coding", "role": "Backend", "level": "mid", "company": "free_practice"}
+    resp = await client.post("/api/interviews", json={**body, "question_id": "sd-chat"})
+    assert resp.status == 400 and "question_id" in (await error_of(resp))["message"]
+    resp = await client.post("/api/interviews", json={**body, "question_id": "no-such-question"})
+    assert resp.status == 400
+    resp = await client.post("/api/interviews",
+                             json={**body, "question_id": "pair-with-target-sum"})
+    assert resp.status == 201
+    assert (await resp.json())["question_id"] == "pair-with-target-sum"
+
+
+async def test_timeline_puts_everything_on_the_interview_clock(client) -> None:  # type: ignore[no-untyped-def]
+    await signup(client)
+    interview_id = await finished_interview(client, scripts.RATE_LIMITER_WEAK)
+    body = await (await client.get(f"/api/interviews/{interview_id}/timeline")).json()
+    assert [ln["seq"] for ln in body["lines"]] == list(range(1, 11))
+    assert [ln["at_s"] for ln in body["lines"]] == sorted(ln["at_s"] for ln in body["lines"])
+    assert body["lines"][1]["text"] == scripts.RATE_LIMITER_WEAK[0]
+    assert body["snapshots"] == [] and body["code"] == []
+    await client.post("/api/auth/logout")
+    await signup(client, "eve@example.com", "Eve")
+    assert (await client.get(f"/api/interviews/{interview_id}/timeline")).status == 404
