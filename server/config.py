@@ -59,6 +59,13 @@ class Settings(BaseSettings):
     google_api_key: SecretStr = SecretStr("")
     live_model: str = "gemini-2.5-flash-native-audio-preview-12-2025"
     offline_live_max_sessions: int = Field(16, ge=1, le=1000)
+    # Feedback: the model that scores interviews (offline: our local judge answers the call).
+    feedback_model: str = "gemini-2.5-flash"
+    feedback_workers: int = Field(1, ge=0, le=1)  # 0: this process runs no feedback jobs
+    feedback_max_attempts: int = Field(5, ge=1, le=20)
+    feedback_backoff_s: float = Field(2.0, gt=0)
+    feedback_lease_s: float = Field(120.0, ge=5)
+    feedback_regenerations_per_hour: int = Field(5, ge=1)
     connect_timeout_s: float = Field(30.0, gt=0)
     disconnect_timeout_s: float = Field(10.0, gt=0)
     idle_timeout_s: float = Field(120.0, gt=0)

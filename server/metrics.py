@@ -91,3 +91,12 @@ async def watch_loop_lag(period_s: float = 0.02) -> None:
         if lag > worst:
             worst = lag
             LOOP_LAG_MAX.set(worst)
+
+
+FEEDBACK_ATTEMPTS = Counter(
+    "ia_feedback_attempts_total", "Feedback generation attempts, by outcome", ["outcome"]
+)
+FEEDBACK_SECONDS = Histogram(
+    "ia_feedback_seconds", "Time to gather evidence, evaluate and store one feedback",
+    buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 120),
+)

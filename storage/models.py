@@ -177,6 +177,26 @@ class Feedback(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class FeedbackJob(Base):
+    """The feedback generation of one interview, as a job whose state outlives the process:
+    `pending` (waiting, maybe after a failed attempt, until `run_after`), `running` (a worker
+    holds it until `lease_until`; an expired lease means that worker died), `done`, `failed`."""
+
+    __tablename__ = "feedback_jobs"
+    __table_args__ = (Index("ix_feedback_jobs_status_run_after", "status", "run_after"),)
+
+    interview_id: Mapped[str] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_after: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 class CodingQuestion(Base):
     """A coding question with its tests; hidden tests never leave the server."""
 

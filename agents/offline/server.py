@@ -16,6 +16,9 @@ Like Gemini, it wants a key: a secret made at each start (`server.secret`), whic
 as their API key (google-genai sends it as the `x-goog-api-key` header on the websocket;
 `?key=` works too). Without it any local process could use the server (and its CPU).
 Connections beyond `max_sessions` are refused with 503 before the upgrade.
+
+Also answers `POST /v1beta/models/{model}:generateContent` (agents/offline/generate.py) for the
+feedback evaluator.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from typing import Any
 
 from aiohttp import web
 
-from agents.offline import lines, protocol, tls
+from agents.offline import generate, lines, protocol, tls
 from agents.offline.access import KeyCheck, clean_stale_dirs
 from agents.offline.asr import AsrModel
 from agents.offline.asr_pool import AsrPool, shared_pool
@@ -76,6 +79,7 @@ class OfflineLiveServer:
         words_per_minute: int = 175,
         max_sessions: int = MAX_SESSIONS,
         asr_workers: int = ASR_WORKERS,
+        warm_voice: bool = True,
     ) -> None:
         self._given_cert_dir = cert_dir
         self._asr_dir = asr_dir
@@ -86,6 +90,8 @@ class OfflineLiveServer:
         self._ctx_args = dict(vad=vad or VadConfig(), audio_lead_s=audio_lead_s,
                               chunk_ms=chunk_ms, seed=seed)
         self.seed = seed
+        self._warm_voice = warm_voice
+        self.generate_faults = generate.GenerateFaults()
         self.sessions: set[LiveSession] = set()
         self.max_sessions = max_sessions
         self._asr_workers = asr_workers
@@ -123,9 +129,11 @@ class OfflineLiveServer:
             counters=self.counters, asr_pool=self.asr_pool,
             **self._ctx_args,  # type: ignore[arg-type]
         )
-        await self._synth.warm(lines.ACKS, DEFAULT_VOICE)
+        if self._warm_voice:
+            await self._synth.warm(lines.ACKS, DEFAULT_VOICE)
 
-        app = web.Application()
+        app = web.Application(client_max_size=generate.MAX_BODY_BYTES)
+        app.router.add_routes(generate.routes(self.generate_faults))
         app.router.add_get("/{path:.*}", self._handle)
         self._runner = web.AppRunner(app, handle_signals=False, access_log=None,
                                      shutdown_timeout=1.0)

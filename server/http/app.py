@@ -13,6 +13,7 @@ from sandbox import Sandbox, SandboxConfig
 from server import metrics, patches
 from server.billing.startup import payments
 from server.config import Settings
+from server.feedback.startup import feedback
 from server.http import security
 from server.http.errors import error_middleware
 from server.http.livequota import LiveQuota
@@ -25,9 +26,11 @@ from server.http.routes import (
     interviews,
     media,
     offer,
+    replay,
     static,
     transcripts,
 )
+from server.http.routes import feedback as feedback_routes
 from server.http.security import origin_middleware
 from server.live.startup import realtime
 from server.state import DB, LIVE_QUOTA, LOGIN_THROTTLE, OBJECTS, SANDBOX, SETTINGS, SIGNUP_LIMIT
@@ -99,7 +102,10 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SIGNUP_LIMIT] = SlidingWindow(settings.signups_per_ip, settings.signup_window_s)
     app[LIVE_QUOTA] = LiveQuota(settings.max_live_per_user)
-    app.cleanup_ctx.extend([loop_lag_monitor, database, payments, objects, code_runner, realtime])
-    for module in (health, auth, interviews, media, offer, transcripts, code, billing, static):
+    app.cleanup_ctx.extend(
+        [loop_lag_monitor, database, payments, objects, code_runner, realtime, feedback]
+    )
+    for module in (health, auth, interviews, media, offer, transcripts, replay, code,
+                   feedback_routes, billing, static):
         app.add_routes(module.routes)
     return app

@@ -61,6 +61,7 @@ class InterviewIn(_In):
     level: Level
     company: Company
     length_minutes: Literal[30, 45, 60] = 45
+    # Pin the question (from GET /api/questions or the system-design bank); default: a pick.
     question_id: str | None = Field(None, min_length=1, max_length=100)
 
 

@@ -11,6 +11,7 @@ from server.live.endings import END_STATUS, MAX_DETAIL_CHARS, EndReason
 from storage.lifecycle import PHASES
 from storage.queries import interviews
 from storage.queries.billing import refund_interview_credit
+from storage.queries.feedback import enqueue_after_ending
 from storage.queries.interviews import RecordedTrack
 
 FIRST_PHASE = PHASES[0]
@@ -55,14 +56,19 @@ class LiveRecord:
                 # comes back (a ledger row; nothing happens for free or subscribed calls).
                 await s.flush()
                 await refund_interview_credit(s, self.interview_id)
+            if ended:  # in the same transaction: an ending is never left without its job
+                await enqueue_after_ending(s, self.interview_id, status)
             return ended
 
 
 async def abandon_after_restart(db: async_sessionmaker[AsyncSession], interview_id: str) -> bool:
     async with db.begin() as s:
-        return await interviews.mark_abandoned_after_restart(
+        ended = await interviews.mark_abandoned_after_restart(
             s, interview_id, reason=EndReason.SERVER_RESTART.value
         )
+        if ended:
+            await enqueue_after_ending(s, interview_id, "abandoned")
+        return ended
 
 
 async def record_recording(

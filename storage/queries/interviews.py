@@ -193,6 +193,10 @@ async def record_phase(
     row = await s.get(Interview, interview_id)
     if row is None:
         raise NotFound("interview", interview_id)
+    if row.current_phase != phase:  # when each phase began, for the replay's timeline
+        times = list((row.metadata_ or {}).get("phases") or [])
+        times.append({"phase": phase, "at": utcnow().isoformat()})
+        row.metadata_ = {**(row.metadata_ or {}), "phases": times[-20:]}
     row.current_phase = phase
     if state is not None:
         row.session_state = {**(row.session_state or {}), **state}

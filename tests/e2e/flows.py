@@ -61,3 +61,15 @@ async def inbound_audio(page: Page, field: str) -> float:
         });
         return total;
     }""", field)
+
+
+async def type_answer(page: Page, text: str) -> None:
+    """Send a typed answer in the interview room (the chat box under the call)."""
+    await page.get_by_test_id("typed-answer").fill(text)
+    await page.get_by_test_id("send-typed").click()
+    await expect(page.get_by_test_id("typed-answer")).to_have_value("")
+
+
+async def api_get(page: Page, base: str, path: str) -> dict:
+    """A JSON GET with the page's session cookie."""
+    return await (await page.context.request.get(f"{base}{path}")).json()

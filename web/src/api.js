@@ -89,6 +89,10 @@ export const api = {
   deleteInterview: (id) => request("DELETE", `/api/interviews/${enc(id)}`),
   sendOffer: (id, { sdp, type }) => request("POST", `/api/interviews/${enc(id)}/offer`, { sdp, type }),
   getMedia: (id) => request("GET", `/api/interviews/${enc(id)}/media`),
+  // 202 {status: "pending"|"running"} while it is being made; 200 {status: "done", ...}.
+  getFeedback: (id) => request("GET", `/api/interviews/${enc(id)}/feedback`),
+  regenerateFeedback: (id) => request("POST", `/api/interviews/${enc(id)}/feedback`),
+  getTimeline: (id) => request("GET", `/api/interviews/${enc(id)}/timeline`),
 
   getBilling: () => request("GET", "/api/billing"),
   startCheckout: (plan, quantity = 1) => request("POST", "/api/billing/checkout", { plan, quantity }),

@@ -13,6 +13,8 @@ import Pricing from "./pages/Pricing.jsx";
 import RouteError from "./pages/RouteError.jsx";
 import Signup from "./pages/Signup.jsx";
 
+const page = (load) => async () => ({ Component: (await load()).default });
+
 function Root() {
   return (
     <AuthProvider>
@@ -44,6 +46,9 @@ export const routes = [
         element: <RequireAuth />,
         children: [
           { path: "/interviews/:id", element: <InterviewRoom /> },
+          // Loaded on first visit: the chart library stays out of the main bundle.
+          { path: "/interviews/:id/feedback", lazy: page(() => import("./pages/Feedback.jsx")) },
+          { path: "/interviews/:id/replay", lazy: page(() => import("./pages/Replay.jsx")) },
           { path: "/pricing", element: <Pricing /> },
           { path: "/billing", element: <Billing /> },
         ],

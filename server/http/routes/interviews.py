@@ -6,6 +6,7 @@ from aiohttp import web
 
 from agents.questions import find_question
 from server import billing
+from server.feedback.startup import wake as wake_feedback
 from server.http.auth import current_user
 from server.http.errors import AppError
 from server.http.requests import parse_query, read_json
@@ -13,6 +14,7 @@ from server.http.schemas import InterviewIn, PageQuery, StatusPatchIn, interview
 from server.live.endings import EndReason
 from server.state import DB, SESSIONS
 from storage.queries import interviews
+from storage.queries.feedback import enqueue_after_ending
 
 routes = web.RouteTableDef()
 
@@ -73,7 +75,9 @@ async def read(request: web.Request) -> web.Response:
 async def patch_status(request: web.Request) -> web.Response:
     user = await current_user(request)
     body = await read_json(request, StatusPatchIn)
+    queued = False
     async with request.app[DB].begin() as s:
+        before = (await interviews.get_interview(s, request.match_info["id"], user.id)).status
         row = await interviews.update_status(
             s,
             request.match_info["id"],
@@ -82,6 +86,10 @@ async def patch_status(request: web.Request) -> web.Response:
             phase=body.phase,
             metadata=body.metadata,
         )
+        if body.status is not None and row.status != before:
+            queued = await enqueue_after_ending(s, row.id, row.status)
+    if queued:
+        wake_feedback(request.app)
     return web.json_response(interview_out(row))
 
 

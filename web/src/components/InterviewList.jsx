@@ -97,6 +97,14 @@ export default function InterviewList() {
                   </span>
                 </span>
                 <StatusBadge status={it.status} />
+                <span className="il-score">
+                  {it.score != null && (
+                    <span className="score-chip" data-testid="interview-score" title="Feedback score">
+                      {Number(it.score).toFixed(1)}
+                      <span className="muted">/10</span>
+                    </span>
+                  )}
+                </span>
                 <span className="il-meta muted">
                   <span>{formatDate(it.created_at)}</span>
                   <span data-testid="interview-duration">

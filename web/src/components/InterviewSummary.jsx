@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { Link } from "react-router";
 import { api } from "../api.js";
 import { formatDate, formatDuration } from "../format.js";
 import StatusBadge from "./StatusBadge.jsx";
@@ -34,7 +35,19 @@ export default function InterviewSummary({ interview }) {
 
   return (
     <section className="card summary" data-testid="summary">
-      <h2>Summary</h2>
+      <div className="section-head">
+        <h2>Summary</h2>
+        <div className="summary-links">
+          {interview.status !== "failed" && (
+            <Link className="button primary small" to={`/interviews/${interview.id}/feedback`} data-testid="open-feedback">
+              {interview.score != null ? `Feedback · ${Number(interview.score).toFixed(1)}/10` : "Feedback"}
+            </Link>
+          )}
+          <Link className="button small" to={`/interviews/${interview.id}/replay`} data-testid="open-replay">
+            Replay
+          </Link>
+        </div>
+      </div>
       <p>{ENDINGS[interview.status] || ""}</p>
       <dl className="facts">
         <div>
