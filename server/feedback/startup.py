@@ -10,16 +10,16 @@ from aiohttp import web
 
 from agents.feedback.model import FeedbackModel
 from server.feedback.jobs import FeedbackWorker
-from server.http.ratelimit import RateLimiter
+from server.http.ratelimit import SlidingWindow
 from server.state import DB, OBJECTS, SETTINGS
 
 FEEDBACK: web.AppKey[FeedbackWorker | None] = web.AppKey("feedback_worker")
-FEEDBACK_RATE = web.AppKey("feedback_rate", RateLimiter)  # regenerations per user
+FEEDBACK_RATE = web.AppKey("feedback_rate", SlidingWindow)  # regenerations per user
 
 
 async def feedback(app: web.Application) -> AsyncIterator[None]:
     s = app[SETTINGS]
-    app[FEEDBACK_RATE] = RateLimiter(s.feedback_regenerations_per_hour, 3600.0)
+    app[FEEDBACK_RATE] = SlidingWindow(s.feedback_regenerations_per_hour, 3600.0)
     model = FeedbackModel(s.feedback_model, s.google_api_key.get_secret_value())
     worker = None
     if s.feedback_workers > 0:
