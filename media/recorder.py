@@ -132,6 +132,9 @@ class TrackRecorder:
                     return
         elif len(q) == q.maxlen:
             self.dropped += 1
+        if self._writer.start_offset_s is None:
+            # Media time zero of this track: the first item it will write (see media.segment).
+            self._writer.start_offset_s = self._clock() - self._origin
         q.append(frame)
 
     async def start(self) -> None:

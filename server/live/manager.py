@@ -17,6 +17,7 @@ from storage import IllegalTransition
 from storage.lifecycle import TERMINAL
 from storage.models import Interview
 from storage.queries.interviews import apply_status
+from storage.queries.recordings import save_recording
 
 log = logging.getLogger(__name__)
 
@@ -118,20 +119,9 @@ class SessionManager:
 
     async def record_finalized(self, interview_id: str, final: FinalRecording) -> None:
         """The shipper's callback: store where the recording is and how long it lasts."""
+        files = {name: (t.key, t.duration_s) for name, t in final.items()}
         async with self.db.begin() as s:
-            row = await s.get(Interview, interview_id)
-            if row is None:
-                return
-            if "audio" in final:
-                row.audio_key = final["audio"].key
-            if "video" in final:
-                row.video_key = final["video"].key
-            recording = {
-                track: {"duration_s": round(t.duration_s, 3)} for track, t in final.items()
-            }
-            row.metadata_ = {**(row.metadata_ or {}), "recording": recording}
-            if row.duration_seconds is None and final:
-                row.duration_seconds = round(max(t.duration_s for t in final.values()))
+            await save_recording(s, interview_id, files)
 
 
 __all__ = ["BadOffer", "SessionBusy", "SessionManager"]
