@@ -73,14 +73,16 @@ def read_track_start(directory: Path) -> float | None:
     return float(value) if isinstance(value, int | float) else None
 
 
-def _save_track_start(directory: Path, offset_s: float) -> None:
-    """Keep the first start ever saved: a restarted writer continues the same track."""
+def _save_track_start(directory: Path, offset_s: float, *, replace: bool) -> bool:
+    """Save the start; unless `replace`, keep one already there (a restarted writer continues
+    the same track). Returns whether it was written."""
     path = directory / START_FILE
-    if path.exists():
-        return
+    if path.exists() and not replace:
+        return False
     tmp = path.with_name(START_FILE + PART_SUFFIX)
     tmp.write_text(json.dumps({"start_offset_s": round(offset_s, 6)}))
     os.replace(tmp, path)
+    return True
 
 
 def next_index(directory: Path) -> int:
@@ -123,7 +125,7 @@ class SegmentWriter(ABC):
         self.items = 0
         # Set by the event-loop side before the first item is handed over (see `start.json`).
         self.start_offset_s: float | None = None
-        self._start_saved = False
+        self._saved_start: float | None = None
 
     # Called from the worker thread ------------------------------------------------------------
 
@@ -134,12 +136,17 @@ class SegmentWriter(ABC):
                 return []
             started = time.thread_time()
             done: list[Segment] = []
-            if not self._start_saved and self.start_offset_s is not None:
-                self._start_saved = True
+            start = self.start_offset_s
+            if start is not None and (self._saved_start is None or start < self._saved_start):
+                # Rare: once, then when the estimate improves (see TrackRecorder._anchor).
+                first = self._saved_start is None
                 try:
-                    _save_track_start(self.directory, self.start_offset_s)
+                    written = _save_track_start(self.directory, start, replace=not first)
                 except OSError as exc:
                     self._count_error(exc)
+                    written = True  # retried only if the estimate improves again
+                # A start left by an earlier writer stands: never replace it (-inf).
+                self._saved_start = start - 0.0005 if written else float("-inf")
             for item in items:
                 self.items += 1
                 try:

@@ -51,11 +51,13 @@ async def record_a_call(spool: Path, clock: FakeClock) -> dict:
     assert packets[-1].pts - packets[-2].pts == 20 * 960
     await asyncio.sleep(FLUSH_WAIT_S)
 
-    clock.now = 1.9  # the candidate's microphone, then camera, reach the server
-    for i in range(0, len(answer) - 959, 960):
+    # The candidate's microphone reaches the server: its first 100 ms in one late burst (as
+    # when a connection settles), then a frame every 20 ms. Time zero is 1.9 all the same.
+    for n, i in enumerate(range(0, len(answer) - 959, 960)):
+        clock.now = 1.9 + max(n, 5) * 0.02
         candidate.push(audio_frame(answer[i : i + 960], layout="mono", pts=i))
-    clock.now = 2.1
-    for packet in vp8_packets(30):  # 1 s of picture
+    for n, packet in enumerate(vp8_packets(30)):  # then 1 s of camera, from 2.1
+        clock.now = 2.1 + n / 30
         video.push(packet)
     await asyncio.sleep(FLUSH_WAIT_S)
     return {
