@@ -30,9 +30,9 @@ def resampled_48k(pcm_24k: np.ndarray) -> np.ndarray:
     return np.concatenate(out)
 
 
-async def record_a_call(spool: Path, clock: FakeClock) -> dict:
+async def record_a_call(spool: Path, clock: FakeClock, segment_s: float = 1.0) -> dict:
     """A call on a fake clock; returns where each voice really was (session seconds)."""
-    recorder = Recorder(spool, segment_s=1.0, clock=clock, batch_s=0.05)
+    recorder = Recorder(spool, segment_s=segment_s, clock=clock, batch_s=0.05)
     await recorder.start()  # session time zero
     interviewer = await recorder.add_track("audio", name=INTERVIEWER_TRACK)
     candidate = await recorder.add_track("audio")
@@ -97,7 +97,7 @@ async def test_a_crash_leaves_both_voices_salvageable(
     tmp_path: Path, fake_clock: FakeClock
 ) -> None:
     """No close(): the spool is copied as a killed process leaves it (open `.part` files)."""
-    call = await record_a_call(tmp_path / "spool", fake_clock)
+    call = await record_a_call(tmp_path / "spool", fake_clock, segment_s=60.0)  # all open
     await asyncio.sleep(1.2)  # the muxers flush at least once a second
     shutil.copytree(tmp_path / "spool", tmp_path / "crashed")
     await call["recorder"].close()
