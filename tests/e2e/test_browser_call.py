@@ -37,8 +37,10 @@ def best_correlation(recording: np.ndarray, reference: np.ndarray) -> float:
     n = len(rec) + len(ref)
     size = 1 << (n - 1).bit_length()
     corr = np.fft.irfft(np.fft.rfft(rec, size) * np.conj(np.fft.rfft(ref, size)), size)
-    win = np.convolve(rec**2, np.ones(len(ref)), "valid")
-    win_mean = np.convolve(rec, np.ones(len(ref)), "valid") / len(ref)
+    m = len(ref)  # sliding-window sums by cumulative sums (np.convolve here took minutes)
+    sq, lin = np.concatenate([[0], np.cumsum(rec**2)]), np.concatenate([[0], np.cumsum(rec)])
+    win = sq[m:] - sq[:-m]
+    win_mean = (lin[m:] - lin[:-m]) / m
     energy = np.sqrt(np.maximum(win - len(ref) * win_mean**2, 1e-9))
     return float(np.max(corr[: len(energy)] / energy))
 
@@ -74,8 +76,21 @@ async def test_browser_call_end_to_end(aiohttp_server, tmp_path, browser: Browse
         return n;
     }""")
     assert packets > 100, packets
+    await page.evaluate("window.__sameDocument = true")  # gone if the page reloads
     await page.get_by_test_id("end").click()
     call_s = time.monotonic() - connected_at
+
+    # The summary says the recording is being made, then shows one player: the camera with
+    # both voices (interview.webm), without a reload.
+    await expect(page.get_by_test_id("summary")).to_be_visible(timeout=15_000)
+    player = page.get_by_test_id("recording-video")
+    await expect(player).to_be_visible(timeout=60_000)
+    assert await page.evaluate("window.__sameDocument === true")
+    source = await player.locator("source").get_attribute("src")
+    assert source.endswith(f"/api/interviews/{interview_id}/media/interview"), source
+    await expect(player).to_have_js_property("readyState", 4, timeout=15_000)  # it plays
+    duration = await player.evaluate("(v) => v.duration")
+    assert abs(duration - call_s) < 0.25 * call_s, (duration, call_s)
 
     api = page.context.request
     deadline = time.monotonic() + 60
@@ -87,9 +102,12 @@ async def test_browser_call_end_to_end(aiohttp_server, tmp_path, browser: Browse
         await page.wait_for_timeout(300)
     assert record["status"] == "completed"
 
-    audio = await (await api.get(f"{base}/api/interviews/{interview_id}/media/audio")).body()
+    # The microphone's speech is in the candidate's own track and in the mix.
+    audio = await (await api.get(f"{base}/api/interviews/{interview_id}/media/candidate")).body()
     frames, rate = decode(audio, "audio")
     pcm = np.concatenate(frames)
+    mixed = await (await api.get(f"{base}/api/interviews/{interview_id}/media/audio")).body()
+    assert best_correlation(np.concatenate(decode(mixed, "audio")[0]), read_wav(speech_wav)) > 0.5
     assert abs(len(pcm) / rate - call_s) < 0.1 * call_s, (len(pcm) / rate, call_s)
     assert best_correlation(pcm, read_wav(speech_wav)) > 0.5
 
