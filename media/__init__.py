@@ -13,11 +13,17 @@ Imports none of the other project packages; the server wires them per session, e
             pc.addTrack(voice)                   # synchronously: the answer must include it
         asyncio.ensure_future(attach(track))     # recorder.add_track + Fanout(track, sinks)
 
-`concat_segments` and `recover_spool` block (file I/O, remux): call them via asyncio.to_thread.
+    voice.add_sink(await recorder.add_track("audio", name=INTERVIEWER_TRACK))  # record both sides
+
+`concat_segments`, `recover_spool`, `compose_recording` (the finished files: both voices
+mixed, stems, video, picture + sound), `mix_to_ogg` and `mux_webm` block (file I/O, codec
+work): call them via asyncio.to_thread.
 """
 
+from media.compose import INTERVIEWER_TRACK, ComposedFile, Composition, compose_recording
 from media.concat import ConcatResult, EmptyRecording, concat_segments, recover_spool
 from media.fanout import Fanout, FrameSink
+from media.mixer import MixInput, MixResult, NothingToMix, mix_to_ogg
 from media.playout import AgentAudioTrack
 from media.recorder import (
     Recorder,
@@ -27,24 +33,35 @@ from media.recorder import (
     TrackRecorder,
     TrackSummary,
 )
+from media.remux import RemuxResult, mux_webm
 from media.resample import Resampler
 from media.segment import Segment, list_segments
 
 __all__ = [
+    "INTERVIEWER_TRACK",
     "AgentAudioTrack",
+    "ComposedFile",
+    "Composition",
     "ConcatResult",
     "EmptyRecording",
     "Fanout",
     "FrameSink",
+    "MixInput",
+    "MixResult",
+    "NothingToMix",
     "Recorder",
     "RecorderError",
     "RecordingSummary",
+    "RemuxResult",
     "Resampler",
     "Segment",
     "SegmentCallback",
     "TrackRecorder",
     "TrackSummary",
+    "compose_recording",
     "concat_segments",
     "list_segments",
+    "mix_to_ogg",
+    "mux_webm",
     "recover_spool",
 ]

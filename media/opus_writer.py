@@ -1,6 +1,9 @@
 """Audio segments: Opus in Ogg, from the browser's own packets when we have them.
 
-Two ways in, chosen at the first frame:
+Three ways in, chosen at the first item:
+- "copy" of Opus `av.Packet`s with a pts (the interviewer's outbound packets, tapped from
+  `media.playout.AgentAudioTrack`): muxed as they are; the slots DTX skipped (pts jumps) are
+  filled with silent packets, so the file keeps the track's time.
 - "copy": the frames carry their received Opus packet (`frame.opaque`, set by
   `media.passthrough`'s tee decoder). The packets are muxed as they came: ~2 µs per 20 ms frame
   against ~150 µs to encode (measured, tests/media/bench_media.py), so recording costs almost
@@ -70,6 +73,9 @@ class OpusSegmentWriter(SegmentWriter):
         return self._samples / RATE_HZ
 
     def _write_item(self, item: object, now: float, done: list[Segment]) -> None:
+        if isinstance(item, Packet):
+            self._write_packet(item, now, done)
+            return
         if not isinstance(item, AudioFrame):
             self.errors += 1
             return
@@ -95,6 +101,24 @@ class OpusSegmentWriter(SegmentWriter):
             frames = self._resampler.resample(item)
         for frame in frames:
             self._encode(frame, now, done)
+
+    def _write_packet(self, item: Packet, now: float, done: list[Segment]) -> None:
+        """An already encoded Opus packet: copy it, after silence for any skipped time."""
+        data = bytes(item)
+        samples = packet_samples(data)
+        if samples is None:
+            self.errors += 1
+            return
+        if self.mode is None:
+            self.mode = "copy"
+            self._layout = "stereo" if is_stereo(data) else "mono"
+        elif self.mode != "copy":
+            self.errors += 1  # packets after decoded frames: the encoder owns this timeline
+            return
+        gap = self._gap(item.pts, item.time_base, samples, RATE_HZ)
+        if gap:
+            self._copy_silence(gap, now, done)
+        self._copy(data, samples, now, done)
 
     def _finish(self, done: list[Segment]) -> None:
         if self.mode != "encode":
@@ -147,12 +171,15 @@ class OpusSegmentWriter(SegmentWriter):
 
     def _gap_samples(self, frame: AudioFrame) -> int:
         """48 kHz samples missing before `frame` in the RTP timeline (lost packets), else 0."""
-        pts, time_base = frame.pts, frame.time_base
+        return self._gap(frame.pts, frame.time_base, frame.samples, frame.sample_rate)
+
+    def _gap(self, pts: int | None, time_base: Fraction | None, samples: int, rate: int) -> int:
+        """48 kHz samples missing before an item of `samples` at `rate` that starts at `pts`."""
         if pts is None or time_base is None:
             self._next_in_pts = None
             return 0
         num, den = time_base.numerator, time_base.denominator  # ints: Fractions cost ~10 µs
-        step = round(frame.samples * den / (frame.sample_rate * num))
+        step = round(samples * den / (rate * num))
         expected, self._next_in_pts = self._next_in_pts, pts + step
         if expected is None or pts <= expected:
             return 0

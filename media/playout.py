@@ -16,6 +16,10 @@ paced, so the RTP timestamps jump over the pause while sequence numbers run on, 
 DTX does, and the sender's packetizing, SRTP and send for those frames are saved too. (Mixing
 frames and packets on one aiortc sender is not an option: its encoder numbers the frames it
 encodes by itself, so the timestamps of frames and packets would disagree.)
+
+`add_sink()` gets every frame or packet sent, as sent (e.g. a `media.recorder.TrackRecorder`,
+so the interviewer is recorded from the very packets the candidate hears, with no encoding):
+the pts run on through DTX-skipped slots, so a sink sees the pauses as jumps in time.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
 from av.audio.frame import AudioFrame
 from av.packet import Packet
 
+from media.fanout import FrameSink
 from media.opus_packet import SILENCE_20MS as OPUS_SILENCE_20MS
 
 RATE_OUT_HZ = 48_000
@@ -79,6 +84,7 @@ class AgentAudioTrack(AudioStreamTrack):
         self._last_feed_at = 0.0
         self._t0: float | None = None
         self._pts = 0
+        self._sinks: tuple[FrameSink, ...] = ()
         # Counters and gauges for metrics and benchmarks.
         self.voiced_frames = 0
         self.silent_frames = 0
@@ -89,6 +95,7 @@ class AgentAudioTrack(AudioStreamTrack):
         self.resyncs = 0
         self.lateness_s = 0.0
         self.max_lateness_s = 0.0
+        self.sink_errors = 0
 
     @property
     def last_frame_silent(self) -> bool:
@@ -123,6 +130,10 @@ class AgentAudioTrack(AudioStreamTrack):
             del self._buf[:size]
         self._last_feed_at = self._clock()
 
+    def add_sink(self, sink: FrameSink) -> None:
+        """Also hand every frame/packet sent to `sink.push()` (sync, on the sender's task)."""
+        self._sinks = (*self._sinks, sink)
+
     def flush(self) -> None:
         """Barge-in: drop every queued sample now; the next frame sent is silence."""
         self._q.clear()
@@ -138,7 +149,7 @@ class AgentAudioTrack(AudioStreamTrack):
     async def recv(self) -> AudioFrame:
         if self._encoder is None:
             await self._next_slot()
-            return self._frame(self._next_payload())
+            return self._sent(self._frame(self._next_payload()))
         while True:
             await self._next_slot()
             payload = self._next_payload()
@@ -146,7 +157,15 @@ class AgentAudioTrack(AudioStreamTrack):
             if silent and (self.silent_run - 1) % self._silence_every:
                 self.skipped_frames += 1  # DTX: this 20 ms of silence is not sent
                 continue
-            return self._packet(payload, silent)  # type: ignore[return-value]
+            return self._sent(self._packet(payload, silent))  # type: ignore[return-value]
+
+    def _sent(self, item: AudioFrame | Packet) -> AudioFrame | Packet:
+        for sink in self._sinks:
+            try:
+                sink.push(item)  # the sinks only read it, as aiortc's sender does
+            except Exception:
+                self.sink_errors += 1  # never let a sink stop the interviewer's voice
+        return item
 
     async def _next_slot(self) -> None:
         """Wait for the next 20 ms slot (the first one is now) and move pts to it."""

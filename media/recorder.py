@@ -28,6 +28,7 @@ from media.vp8_writer import Vp8SegmentWriter
 logger = logging.getLogger(__name__)
 
 SegmentCallback = Callable[[str, int, Path], object]
+ANCHOR_WINDOW_S = 10.0
 KeyframeRequest = Callable[[], Awaitable[object]]
 
 
@@ -96,6 +97,9 @@ class TrackRecorder:
         self._writer_closed = False
         self._warned: set[str] = set()
         self.first_frame_at: float | None = None
+        self._anchoring = True
+        self._pts0: float | None = None
+        self._anchor_until = 0.0
         self.frames_in = 0
         self.dropped = 0
         self.skipped = 0
@@ -132,7 +136,36 @@ class TrackRecorder:
                     return
         elif len(q) == q.maxlen:
             self.dropped += 1
+        if self._anchoring:
+            self._anchor(frame)
         q.append(frame)
+
+    def _anchor(self, item: Frame | Packet) -> None:
+        """Place the track's time zero (its first item) on the recorder's clock.
+
+        The first item alone would do if nothing were ever late, but the first packets of a
+        call often arrive in a burst after the connection settles. So the start is the
+        earliest `arrival - media time` seen in the first `ANCHOR_WINDOW_S`: network delay only
+        ever adds, and a short window keeps the two ends' clock drift out of it.
+        """
+        now = self._clock()
+        pts, time_base = item.pts, item.time_base
+        if pts is None or time_base is None:
+            media_s = 0.0 if self._pts0 is None else None
+        else:
+            media_s = pts * time_base.numerator / time_base.denominator
+        if self._pts0 is None:
+            self._pts0 = media_s or 0.0
+            self._anchor_until = now + ANCHOR_WINDOW_S
+        elif now > self._anchor_until:
+            self._anchoring = False
+            return
+        if media_s is None:
+            return
+        start = now - self._origin - (media_s - self._pts0)
+        current = self._writer.start_offset_s
+        if current is None or start < current:
+            self._writer.start_offset_s = start
 
     async def start(self) -> None:
         if self._task is None and not self._closing:

@@ -5,10 +5,15 @@ thread (muxing and encoding stay off the event loop). Each segment is written as
 `<dir>/<index:06d><ext>.part` and renamed to `<index:06d><ext>` once closed; the muxers flush
 to the kernel at least once a second, so even the `.part` of a killed process is readable up to
 about a second before the kill.
+
+Next to the segments, `start.json` says when the track's media time zero was, in seconds after
+the recorder started (the arrival of its first recorded item). Tracks recorded side by side
+(the candidate, the interviewer, the video) line up by it, also after a crash.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -29,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
 _SEGMENT_NAME = re.compile(r"^(\d{6})(\.[a-z0-9]+)(\.part)?$")
+START_FILE = "start.json"
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,27 @@ def list_segments(directory: Path) -> list[Path]:
         if match and entry.is_file():
             found.append((int(match.group(1)), entry.name, entry))
     return [path for _, _, path in sorted(found)]
+
+
+def read_track_start(directory: Path) -> float | None:
+    """The track's start offset saved by its writer, or None (none saved, or unreadable)."""
+    try:
+        value = json.loads((directory / START_FILE).read_text())["start_offset_s"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _save_track_start(directory: Path, offset_s: float, *, replace: bool) -> bool:
+    """Save the start; unless `replace`, keep one already there (a restarted writer continues
+    the same track). Returns whether it was written."""
+    path = directory / START_FILE
+    if path.exists() and not replace:
+        return False
+    tmp = path.with_name(START_FILE + PART_SUFFIX)
+    tmp.write_text(json.dumps({"start_offset_s": round(offset_s, 6)}))
+    os.replace(tmp, path)
+    return True
 
 
 def next_index(directory: Path) -> int:
@@ -96,6 +123,9 @@ class SegmentWriter(ABC):
         self.errors = 0
         self.cpu_s = 0.0  # worker-thread CPU spent in this writer
         self.items = 0
+        # Set by the event-loop side before the first item is handed over (see `start.json`).
+        self.start_offset_s: float | None = None
+        self._saved_start: float | None = None
 
     # Called from the worker thread ------------------------------------------------------------
 
@@ -106,6 +136,17 @@ class SegmentWriter(ABC):
                 return []
             started = time.thread_time()
             done: list[Segment] = []
+            start = self.start_offset_s
+            if start is not None and (self._saved_start is None or start < self._saved_start):
+                # Rare: once, then when the estimate improves (see TrackRecorder._anchor).
+                first = self._saved_start is None
+                try:
+                    written = _save_track_start(self.directory, start, replace=not first)
+                except OSError as exc:
+                    self._count_error(exc)
+                    written = True  # retried only if the estimate improves again
+                # A start left by an earlier writer stands: never replace it (-inf).
+                self._saved_start = start - 0.0005 if written else float("-inf")
             for item in items:
                 self.items += 1
                 try:

@@ -117,6 +117,9 @@ class Interview(Base):
     current_phase: Mapped[str | None] = mapped_column(String(16))
     audio_key: Mapped[str | None] = mapped_column(String(1024))
     video_key: Mapped[str | None] = mapped_column(String(1024))
+    # Every finished file by what it holds ("audio", "video", "interview", "candidate",
+    # "interviewer"): object keys, written by the server only (never from request metadata).
+    recording_keys: Mapped[dict[str, str] | None] = mapped_column(JSON)
     transcript_key: Mapped[str | None] = mapped_column(String(1024))
     canvas_snapshot_count: Mapped[int] = mapped_column(Integer, default=0)
     duration_seconds: Mapped[int | None] = mapped_column(Integer)

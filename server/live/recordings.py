@@ -1,6 +1,8 @@
 """Getting recordings off this host: every closed segment goes to the object store as soon as
-it exists, and when a session ends (or after a crash) the segments are joined into
-`interviews/{id}/audio.ogg` / `video.webm` and the record is updated.
+it exists, and when a session ends (or after a crash) the segments are made into the finished
+files (`media.compose`: `interviews/{id}/audio.ogg` with both voices mixed, the stems
+`audio.candidate.ogg` / `audio.interviewer.ogg`, `video.webm`, and `interview.webm` with
+picture and sound), in a worker thread, and the record is updated.
 
 The local spool (`<data-dir>/spool/<interview id>/<track>/NNNNNN.ext`) is the working copy
 and is deleted only once the final files are stored, so an object store that is down
@@ -18,7 +20,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
-from media.concat import ConcatResult, recover_spool
+from media.compose import Composition, compose_recording
 from server import metrics
 from storage import NotFound, ObjectStoreUnavailable
 from storage.objects import ObjectStore
@@ -32,7 +34,9 @@ RETRY_MIN_S = 0.5
 RETRY_MAX_S = 10.0
 
 
-FinalRecording = dict[str, RecordedTrack]  # by track name: "audio", "video"
+# By what the file holds: "audio" (the mix), "video", "interview" (video + mix), "candidate",
+# "interviewer" (the voice stems); see media.compose.OUTPUT_NAMES.
+FinalRecording = dict[str, RecordedTrack]
 OnFinalized = Callable[[str, FinalRecording], Awaitable[None]]
 
 
@@ -99,6 +103,15 @@ class RecordingShipper:
         if self._finalizing.get(interview_id) is task:
             del self._finalizing[interview_id]
 
+    def busy(self, interview_id: str) -> bool:
+        """Whether this process still has work on the interview's recording (for "processing")."""
+        task = self._finalizing.get(interview_id)
+        return (
+            (task is not None and not task.done())
+            or bool(self._pending.get(interview_id))
+            or self.spool_dir(interview_id).is_dir()
+        )
+
     def leftover_interviews(self) -> list[str]:
         """Interview ids with a spool on disk: sessions a crash or a stop left unfinished."""
         if not self.spool_root.is_dir():
@@ -159,14 +172,19 @@ class RecordingShipper:
             await self._drained[interview_id].wait()
         spool = self.spool_dir(interview_id)
         if not spool.is_dir():
+            # Nothing was recorded: say so, so nobody waits for a recording that will not come.
+            await self._on_finalized(interview_id, {})
             return None
         out_dir = self.final_root / interview_id
-        joined: dict[str, ConcatResult] = await asyncio.to_thread(recover_spool, spool, out_dir)
+        made: Composition = await asyncio.to_thread(compose_recording, spool, out_dir)
         final: FinalRecording = {}
-        for track, result in joined.items():
-            key = f"interviews/{interview_id}/{result.path.name}"
-            await self._put_file(key, result.path)
-            final[track] = RecordedTrack(key=key, duration_s=result.duration_s)
+        uploaded: dict[Path, str] = {}
+        for name, result in made.items():
+            key = uploaded.get(result.path) or f"interviews/{interview_id}/{result.path.name}"
+            if result.path not in uploaded:
+                await self._put_file(key, result.path)
+                uploaded[result.path] = key
+            final[name] = RecordedTrack(key=key, duration_s=result.duration_s)
         await self._on_finalized(interview_id, final)
         await self._drop_segments(interview_id)
         await asyncio.to_thread(shutil.rmtree, spool, True)

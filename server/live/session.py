@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.hooks import Agent, InterviewBrief
 from media import passthrough
+from media.compose import INTERVIEWER_TRACK
 from media.fanout import Fanout
 from media.playout import AgentAudioTrack
 from media.recorder import Recorder
@@ -167,6 +168,8 @@ class InterviewSession:
             raise BadOffer(f"cannot use this SDP offer: {exc}") from exc
         if not any(t.kind == "audio" for t in pc.getTransceivers()):
             raise BadOffer("the offer has no audio: the interview needs a microphone")
+        # Issue 9: record the interviewer too, from the very packets the candidate hears.
+        self.outbound.add_sink(await self.recorder.add_track("audio", name=INTERVIEWER_TRACK))
         pc.addTrack(self.outbound)
         await pc.setLocalDescription(await pc.createAnswer())  # gathers all candidates
         self._spawn(self._watchdog(), "watchdog")

@@ -265,8 +265,9 @@ async def mark_abandoned_after_restart(s: AsyncSession, interview_id: str, *, re
 async def record_recording(
     s: AsyncSession, interview_id: str, tracks: Mapping[str, RecordedTrack]
 ) -> bool:
-    """Store where the finished recording is and how long each track lasts; the interview's
-    duration comes from the recording when the status change did not set one."""
+    """Store where the finished recording is and how long each file lasts; the interview's
+    duration comes from the recording when the status change did not set one. An empty mapping
+    still marks the recording as finished (nothing was recorded)."""
     row = await s.get(Interview, interview_id)
     if row is None:
         return False
@@ -274,6 +275,9 @@ async def record_recording(
         row.audio_key = tracks["audio"].key
     if "video" in tracks:
         row.video_key = tracks["video"].key
+    # Every file by what it holds: "audio" (both voices mixed), "video", "interview" (video with
+    # the mix), "candidate" and "interviewer" (the voice stems).
+    row.recording_keys = {name: t.key for name, t in tracks.items()}
     recording = {name: {"duration_s": round(t.duration_s, 3)} for name, t in tracks.items()}
     row.metadata_ = {**(row.metadata_ or {}), "recording": recording}
     if row.duration_seconds is None and tracks:

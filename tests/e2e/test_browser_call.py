@@ -78,10 +78,23 @@ async def test_browser_call_end_to_end(aiohttp_server, tmp_path, browser: Browse
     await page.wait_for_timeout(8_000)
     packets = await inbound_audio(page, "packetsReceived")
     assert packets > 100, packets
+    await page.evaluate("window.__sameDocument = true")  # gone if the page reloads
     await page.get_by_test_id("end").click()
     call_s = time.monotonic() - connected_at
     await expect(page.get_by_test_id("room")).to_have_attribute("data-call-state", "ended",
                                                                 timeout=5_000)
+
+    # The summary says the recording is being made, then shows one player: the camera with
+    # both voices (interview.webm), without a reload.
+    await expect(page.get_by_test_id("summary")).to_be_visible(timeout=15_000)
+    player = page.get_by_test_id("recording-video")
+    await expect(player).to_be_visible(timeout=60_000)
+    assert await page.evaluate("window.__sameDocument === true")
+    source = await player.locator("source").get_attribute("src")
+    assert source.endswith(f"/api/interviews/{interview_id}/media/interview"), source
+    await expect(player).to_have_js_property("readyState", 4, timeout=15_000)  # it plays
+    duration = await player.evaluate("(v) => v.duration")
+    assert abs(duration - call_s) < 0.25 * call_s, (duration, call_s)
 
     api = page.context.request
     deadline = time.monotonic() + 60
@@ -93,9 +106,12 @@ async def test_browser_call_end_to_end(aiohttp_server, tmp_path, browser: Browse
         await page.wait_for_timeout(300)
     assert record["status"] == "completed"
 
-    audio = await (await api.get(f"{base}/api/interviews/{interview_id}/media/audio")).body()
+    # The microphone's speech is in the candidate's own track and in the mix.
+    audio = await (await api.get(f"{base}/api/interviews/{interview_id}/media/candidate")).body()
     frames, rate = decode(audio, "audio")
     pcm = np.concatenate(frames)
+    mixed = await (await api.get(f"{base}/api/interviews/{interview_id}/media/audio")).body()
+    assert best_correlation(np.concatenate(decode(mixed, "audio")[0]), read_wav(speech_wav)) > 0.5
     assert abs(len(pcm) / rate - call_s) < 0.1 * call_s, (len(pcm) / rate, call_s)
     assert best_correlation(pcm, read_wav(speech_wav)) > 0.5
 

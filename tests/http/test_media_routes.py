@@ -13,7 +13,8 @@ async def test_media_urls_and_ranged_streaming(client) -> None:
     await signup(client)
     iv = await create_interview(client)
     empty = await (await client.get(f"/api/interviews/{iv['id']}/media")).json()
-    assert empty == {"audio": None, "video": None}
+    assert empty == {"audio": None, "video": None, "interview": None,
+                     "stems": {"candidate": None, "interviewer": None}, "state": "none"}
 
     key = f"interviews/{iv['id']}/audio.ogg"
     await client.app[OBJECTS].put_bytes(key, bytes(range(256)) * 40, "audio/ogg")
@@ -21,7 +22,8 @@ async def test_media_urls_and_ranged_streaming(client) -> None:
         await s.execute(update(Interview).where(Interview.id == iv["id"]).values(audio_key=key))
 
     urls = await (await client.get(f"/api/interviews/{iv['id']}/media")).json()
-    assert urls["video"] is None
+    assert urls["video"] is None and urls["interview"] is None
+    assert urls["state"] == "ready"
     assert urls["audio"]["content_type"] == "audio/ogg"
     url = urls["audio"]["url"]
     full = await client.get(url)

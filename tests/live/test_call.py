@@ -52,9 +52,12 @@ async def test_call_is_recorded_echoed_and_completed(rtc) -> None:
     assert record["metadata"]["end_reason"] == "hang_up"
 
     media = await (await rtc.get(f"/api/interviews/{interview_id}/media")).json()
-    pcm, rate = decode_audio(await fetch(rtc, media["audio"]["url"]))
+    pcm, rate = decode_audio(await fetch(rtc, media["stems"]["candidate"]["url"]))
     assert abs(len(pcm) / rate - call_s) < 0.1 * call_s
     assert abs(dominant_hz(pcm[rate:], rate) - 440) < 10
+    mixed, _ = decode_audio(await fetch(rtc, media["audio"]["url"]))  # + the echoing agent
+    assert len(pcm) - rate * 0.1 <= len(mixed) <= len(pcm) + rate * 2.0
+    assert abs(dominant_hz(mixed[rate:], rate) - 440) < 10
 
     video = await fetch(rtc, media["video"]["url"])
     with av.open(io.BytesIO(video)) as container:

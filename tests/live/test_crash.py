@@ -15,6 +15,7 @@ import av
 import pytest
 
 from server.live.ice import disable_loopback_only, enable_loopback_only
+from tests.frames import decode_mono, dominant_hz
 from tests.http.helpers import PASSWORD
 from tests.peers import CandidatePeer
 from tests.services import free_port
@@ -92,6 +93,17 @@ async def test_kill_9_mid_call_loses_at_most_five_seconds(tmp_path: Path, loopba
             with av.open(str(tmp_path / "a.ogg")) as container:
                 seconds = sum(f.samples for f in container.decode(audio=0)) / 48_000
             assert call_s - 5.0 <= seconds <= call_s + 0.5, (seconds, call_s)
+            # The interviewer's voice (the echo agent's, 0.5 s behind) is salvaged too.
+            async with http.get(f"/api/interviews/{interview_id}/media") as resp:
+                media = await resp.json()
+            assert media["state"] == "ready" and media["stems"]["interviewer"]
+            async with http.get(media["stems"]["interviewer"]["url"]) as resp:
+                assert resp.status == 200
+                (tmp_path / "i.ogg").write_bytes(await resp.read())
+            voice = decode_mono(tmp_path / "i.ogg")
+            loud_s = (abs(voice) > 1000).sum() / 48_000
+            assert call_s - 5.5 <= loud_s <= call_s, (loud_s, call_s)
+            assert abs(dominant_hz(voice[-48_000:], 48_000) - 520) < 10
         finally:
             proc.terminate()
             proc.wait(20)

@@ -141,3 +141,23 @@ async def test_opus_mode_without_dtx_sends_every_silent_frame(fake_clock: FakeCl
     track = AgentAudioTrack(clock=fake_clock, sleep=fake_clock.sleep, opus=True, silence_every=1)
     assert [(await track.recv()).pts for _ in range(4)] == [0, 960, 1920, 2880]
     assert track.skipped_frames == 0
+
+
+async def test_sinks_get_every_packet_sent_and_a_broken_one_is_only_counted(
+    fake_clock: FakeClock,
+) -> None:
+    track = AgentAudioTrack(opus=True, clock=fake_clock, sleep=fake_clock.sleep)
+    seen: list[Packet] = []
+
+    class Broken:
+        def push(self, item: object) -> None:
+            raise RuntimeError("full")
+
+    track.add_sink(Broken())
+    track.add_sink(type("Sink", (), {"push": lambda self, item: seen.append(item)})())
+    track.feed(sine_pcm(300, 0.1, 24_000))
+    sent = [await track.recv() for _ in range(8)]
+    assert seen == sent  # the very packets aiortc sends
+    assert track.sink_errors == 8
+    # 5 voiced, then DTX: one silent packet opens the pause, the next comes 20 slots later.
+    assert [p.pts // 960 for p in sent] == [0, 1, 2, 3, 4, 5, 25, 45]
