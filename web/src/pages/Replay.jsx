@@ -93,7 +93,9 @@ export default function ReplayPage() {
   const start = Number(params.get("t")) || 0;
   const { interview } = useInterview(id);
   const { timeline, media, error, loading, reload } = useReplayData(id);
-  const video = media?.video?.url ? media.video : null;
+  // interview.webm is the picture with both voices in one file; else video and audio in sync.
+  const combined = media?.interview?.url ? { ...media.interview, has_audio: true } : null;
+  const video = combined || (media?.video?.url ? media.video : null);
   const audio = media?.audio?.url ? media.audio : null;
   const needsFollower = Boolean(video && audio && !video.has_audio);
   const clock = useReplayClock({ initialTime: start, hasFollower: needsFollower });
