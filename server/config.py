@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     agent: Literal["interviewer", "none", "echo", "alternating"] = "interviewer"
     google_api_key: SecretStr = SecretStr("")
     live_model: str = "gemini-2.5-flash-native-audio-preview-12-2025"
+    expert_urls: dict[str, str] = Field(default_factory=dict)  # company → A2A URL; {} = local
+    experts_enabled: bool = True
     connect_timeout_s: float = Field(30.0, gt=0)
     disconnect_timeout_s: float = Field(10.0, gt=0)
     idle_timeout_s: float = Field(120.0, gt=0)

@@ -61,3 +61,7 @@ def time_gc_pauses() -> None:
             GC_PAUSE.observe(time.perf_counter() - started)
 
     gc.callbacks.append(on_gc)
+CANVAS_STORED = Counter("ia_canvas_snapshots_stored_total", "Whiteboard snapshots stored")
+CANVAS_REFUSED = Counter(
+    "ia_canvas_snapshots_refused_total", "Whiteboard snapshots refused, by error code", ["code"]
+)

@@ -12,7 +12,17 @@ from server import patches
 from server.config import Settings
 from server.http.errors import error_middleware
 from server.http.ratelimit import LoginThrottle, RateLimiter
-from server.http.routes import auth, code, health, interviews, media, offer, static, transcripts
+from server.http.routes import (
+    auth,
+    canvas,
+    code,
+    health,
+    interviews,
+    media,
+    offer,
+    static,
+    transcripts,
+)
 from server.live.startup import realtime
 from server.state import DB, LOGIN_THROTTLE, OBJECTS, SANDBOX, SETTINGS
 from storage.db import create_engine, migrate, session_maker
@@ -66,6 +76,6 @@ def create_app(settings: Settings) -> web.Application:
         per_ip=RateLimiter(settings.login_attempts_per_ip, settings.login_window_s),
     )
     app.cleanup_ctx.extend([database, objects, code_runner, realtime])
-    for module in (health, auth, interviews, media, offer, transcripts, code, static):
+    for module in (health, auth, interviews, media, offer, transcripts, canvas, code, static):
         app.add_routes(module.routes)
     return app
