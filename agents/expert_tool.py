@@ -46,6 +46,7 @@ class ExpertDesk:
         self.inline_wait_s = inline_wait_s
         self.reviews: list[Review] = []
         self.failures: list[str] = []
+        self.waits_s: list[float] = []  # how long each call held the model (for tests)
         self._tasks: set[asyncio.Task[Review | None]] = set()
 
     async def ask(self, question: str) -> dict[str, Any]:
@@ -62,7 +63,9 @@ class ExpertDesk:
         task = asyncio.ensure_future(self._review(request, board.seq if board else None))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        started = asyncio.get_running_loop().time()
         done, _ = await asyncio.wait({task}, timeout=self.inline_wait_s)
+        self.waits_s.append(asyncio.get_running_loop().time() - started)
         if task in done:
             review = task.result()
             if review is None:

@@ -78,6 +78,7 @@ class Interviewer:
         self.use_voices = use_voices
         self.experts = experts
         self.on_system_design = on_system_design  # e.g. start the company's local expert
+        self.conversation: Conversation | None = None
 
     async def __call__(self, io: AgentIO) -> None:
         model = self.model if isinstance(self.model, BaseLlm | str) else await self.model()
@@ -85,6 +86,7 @@ class Interviewer:
         if question.type == "system_design" and self.on_system_design is not None:
             self.on_system_design(io.brief.company)
         conversation = Conversation(io, question, Persona.random(self.rng), model, self)
+        self.conversation = conversation  # the latest one, for inspection
         await conversation.run()
 
 
