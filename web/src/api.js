@@ -74,4 +74,7 @@ export const api = {
   deleteInterview: (id) => request("DELETE", `/api/interviews/${enc(id)}`),
   sendOffer: (id, { sdp, type }) => request("POST", `/api/interviews/${enc(id)}/offer`, { sdp, type }),
   getMedia: (id) => request("GET", `/api/interviews/${enc(id)}/media`),
+  // Whiteboard: the latest stored scene (to restore it) and the snapshot timeline.
+  latestCanvas: (id) => request("GET", `/api/interviews/${enc(id)}/canvas-snapshots/latest`),
+  listCanvasSnapshots: (id) => request("GET", `/api/interviews/${enc(id)}/canvas-snapshots`),
 };

@@ -5,6 +5,8 @@ import Captions from "./Captions.jsx";
 import Notice from "./Notice.jsx";
 import RecIndicator from "./RecIndicator.jsx";
 import TypedAnswer from "./TypedAnswer.jsx";
+import Whiteboard from "./Whiteboard.jsx"; // whiteboard (h12board)
+import { sendChunked } from "../whiteboard/chunks.js"; // whiteboard (h12board)
 
 // The server lets the goodbye play for up to 20 s after "done" before it hangs up.
 const DONE_FALLBACK_MS = 25000;
@@ -32,6 +34,15 @@ export default function LiveSession({ interview, onEnded, onConnected }) {
   const mounted = useRef(false);
   const selfView = useRef(null);
   const remoteAudio = useRef(null);
+
+  // --- whiteboard (h12board): server events to the board, its snapshots out in chunks ---
+  const boardListeners = useRef(new Set());
+  const subscribeBoard = useCallback((fn) => {
+    boardListeners.current.add(fn);
+    return () => boardListeners.current.delete(fn);
+  }, []);
+  const sendBoard = useCallback((event) => sendChunked(session.current.channel, event), []);
+  // --- end whiteboard ---
 
   // Release everything (safe to call repeatedly).
   const teardown = useCallback(() => {
@@ -93,6 +104,7 @@ export default function LiveSession({ interview, onEnded, onConnected }) {
   );
 
   function handleMessage(msg) {
+    boardListeners.current.forEach((fn) => fn(msg)); // whiteboard (h12board)
     switch (msg.type) {
       case "caption":
         setCaptions((list) => applyCaption(list, msg));
@@ -286,6 +298,11 @@ export default function LiveSession({ interview, onEnded, onConnected }) {
           <TypedAnswer onSend={sendTyped} disabled={stage !== "live"} />
         </div>
       </div>
+
+      {/* whiteboard (h12board) */}
+      {interview.type === "system_design" && (
+        <Whiteboard interviewId={interview.id} send={sendBoard} live={stage === "live"} subscribe={subscribeBoard} />
+      )}
     </div>
   );
 }

@@ -6,6 +6,7 @@ import Header from "../components/Header.jsx";
 import StatusBadge from "../components/StatusBadge.jsx";
 import LiveSession from "../components/LiveSession.jsx";
 import InterviewSummary from "../components/InterviewSummary.jsx";
+import Whiteboard from "../components/Whiteboard.jsx"; // whiteboard (h12board)
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -89,7 +90,11 @@ export default function InterviewRoom({ params }) {
               </div>
             )}
             {TERMINAL_STATUSES.has(interview.status) ? (
-              <InterviewSummary interview={interview} />
+              <>
+                <InterviewSummary interview={interview} />
+                {/* whiteboard (h12board): the final drawing of a system-design interview */}
+                {interview.type === "system_design" && <Whiteboard interviewId={interview.id} readOnly />}
+              </>
             ) : (
               <LiveSession key={interview.id} interview={interview} onEnded={reloadAfterCall} onConnected={load} />
             )}
