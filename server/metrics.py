@@ -5,6 +5,7 @@ The load harness (`evals/load.py`) reads the same names from `/metrics`.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from typing import Any
@@ -61,7 +62,22 @@ def time_gc_pauses() -> None:
             GC_PAUSE.observe(time.perf_counter() - started)
 
     gc.callbacks.append(on_gc)
+EVENT_LOOP_LAG = Histogram(
+    "ia_event_loop_lag_seconds",
+    "How late a 20 ms timer fires: the longest stretch the event loop was held, per tick",
+    buckets=(0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.5),
+)
 CANVAS_STORED = Counter("ia_canvas_snapshots_stored_total", "Whiteboard snapshots stored")
 CANVAS_REFUSED = Counter(
     "ia_canvas_snapshots_refused_total", "Whiteboard snapshots refused, by error code", ["code"]
 )
+
+
+async def watch_loop_lag(tick_s: float = 0.02) -> None:
+    """Observe `EVENT_LOOP_LAG` until cancelled: anything that holds the loop (a big JSON
+    parse, a hash, a slow callback) shows up as a timer firing late."""
+    loop = asyncio.get_running_loop()
+    while True:
+        due = loop.time() + tick_s
+        await asyncio.sleep(tick_s)
+        EVENT_LOOP_LAG.observe(max(0.0, loop.time() - due))

@@ -5,6 +5,7 @@ this side needs (VP8 pass-through, loopback-only ICE) are installed by server/pa
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from aiohttp import web
 from agents.alternating import AlternatingAgent
 from agents.echo import EchoAgent
 from agents.hooks import Agent
+from server import metrics
 from server.config import Settings
 from server.live.endings import EndReason
 from server.live.manager import SessionManager
@@ -115,7 +117,9 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
     app[SESSIONS] = manager
     await shipper.start()
     await manager.recover()
+    lag = asyncio.ensure_future(metrics.watch_loop_lag())
     yield
+    lag.cancel()
     await manager.close_all(EndReason.SHUTDOWN)
     if voice is not None:
         await voice.close()
