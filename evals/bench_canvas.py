@@ -95,7 +95,7 @@ async def run(snapshots: int, kb: int, every_s: float, on_loop: bool) -> dict[st
             events.on_message(chunk)
             await asyncio.sleep(0)  # messages arrive one by one, as SCTP delivers them
         await asyncio.sleep(every_s)
-    while channel.saved < snapshots and time.perf_counter() - started < 60:
+    while channel.saved < snapshots and time.perf_counter() - started < 60:  # noqa: ASYNC110
         await asyncio.sleep(0.05)
     stop.set()
     await monitor
