@@ -80,6 +80,8 @@ async def start(io: FakeIO, voice: LiveModel, client: ExpertClient,
     await io.wait_for(lambda: [r for r in io.rows if r[0] == "agent"], 30)
     await answer(io, "Hi, I'm Ada, a backend engineer working on payments.")
     await io.wait_for(lambda: "interview" in io.phase_names(), 30)
+    await io.wait_for(lambda: [t for who, t in io.rows if who == "agent" and "Design"
+                               in t], 60)  # the question has been read out
     return task, interviewer
 
 
@@ -119,8 +121,9 @@ async def test_a_killed_expert_never_stalls_the_interview(
         await local.url_for("google")
         local.procs["google"].kill()  # the expert dies mid-interview
         await local.procs["google"].wait()
-        await asyncio.sleep(1.0)
+        await quiet(io)  # the board description goes out
         await answer(io, "The API servers sit behind a load balancer.")
+        await quiet(io)
         reply = await answer(io, "Redirects read from the database by short code.")
         assert "second opinion" in reply
         desk = interviewer.conversation.desk if interviewer.conversation else None
