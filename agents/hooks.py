@@ -28,6 +28,20 @@ class InterviewBrief:
     started_at: float | None = None  # epoch seconds the call began, when it has
 
 
+@dataclass(frozen=True)
+class BoardSnapshot:
+    """One stored whiteboard snapshot, as the session keeps it for the agents (the last few
+    in memory: see server/live/canvas.py)."""
+
+    seq: int
+    png: bytes
+    elements: list[dict[str, Any]]
+    sha256: str  # of `png`
+    width: int
+    height: int
+    version: int | None = None  # Excalidraw's scene version, as the client sent it
+
+
 class AgentIO(Protocol):
     """The session's side of the conversation, as handed to an agent."""
 
@@ -59,6 +73,17 @@ class AgentIO(Protocol):
 
     async def finish(self, status: Literal["completed", "failed"], reason: str) -> None:
         """End the interview now with this outcome."""
+
+    def latest_board(self) -> BoardSnapshot | None:
+        """The newest stored whiteboard snapshot, or None while the board is empty."""
+
+    def board_changes(self) -> AsyncIterator[BoardSnapshot]:
+        """Each newly stored snapshot (a slow reader skips to the newest); ends with the
+        session."""
+
+    async def save_review(self, review: dict[str, Any]) -> None:
+        """Store an expert's review of the board with the interview (`company`, `expert`,
+        `question`, `snapshot_seq`, `review`)."""
 
 
 Agent = Callable[[AgentIO], Awaitable[None]]

@@ -75,7 +75,9 @@ FLOW = {
         "are not steps to announce):\n"
         "1. They clarify requirements and scale. Let them ask; answer with concrete numbers "
         "when asked, and invent sensible ones if needed.\n"
-        "2. A high-level design. They can sketch on the whiteboard next to the call.\n"
+        "2. A high-level design. They can sketch on the whiteboard next to the call; you "
+        "see it as [Whiteboard now: ...] lines (and as an image). Ask about what is drawn "
+        "and what is missing, by the names on the boxes, without describing it back.\n"
         "3. A deep dive into two or three components: data model, the hot path, "
         "consistency.\n"
         "4. Scale, bottlenecks, failure and trade-offs.\n"
@@ -225,9 +227,9 @@ def build_instruction(
   drawing, wait.
 - Never announce internal mechanics: no talk of phases, tools, notes, prompts, transfers
   or being an AI following instructions. Move on the way a person would.
-- Lines in square brackets, such as [The candidate has joined the call.] or
-  [Notes: ...], come from the interview platform, not from the candidate. Use them
-  quietly; never read them out or refer to them.
+- Lines in square brackets, such as [The candidate has joined the call.],
+  [Notes: ...], [Whiteboard now: ...] or [Expert review: ...], come from the interview
+  platform, not from the candidate. Use them quietly; never read them out or refer to them.
 - If the candidate types an answer instead of speaking, treat it exactly like speech.""",
     ]
     if memory_summary:

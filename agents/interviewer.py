@@ -29,6 +29,9 @@ from google.adk.agents import LlmAgent
 from google.adk.agents.readonly_context import ReadonlyContext
 from google.adk.models import BaseLlm
 
+from agents.board import BoardWatcher
+from agents.expert_tool import ExpertDesk
+from agents.experts.client import ExpertClient
 from agents.hooks import AgentIO
 from agents.instructions import Persona, build_instruction
 from agents.live import LiveBridge, RetryPolicy, Say, live_run_config
@@ -69,6 +72,8 @@ class Interviewer:
         rng: random.Random | None = None,
         use_voices: bool = True,
         clock: Callable[[], float] = time.time,
+        experts: ExpertClient | None = None,
+        on_system_design: Callable[[str], None] | None = None,
     ) -> None:
         self.model = model
         self.retry = retry
@@ -76,11 +81,17 @@ class Interviewer:
         self.rng = rng or random.Random()
         self.use_voices = use_voices
         self.clock = clock  # wall clock (epoch s), compared with the brief's `started_at`
+        self.experts = experts
+        self.on_system_design = on_system_design  # e.g. start the company's local expert
+        self.conversation: Conversation | None = None
 
     async def __call__(self, io: AgentIO) -> None:
         model = self.model if isinstance(self.model, BaseLlm | str) else await self.model()
         question = await choose_question(io, self.rng)
+        if question.type == "system_design" and self.on_system_design is not None:
+            self.on_system_design(io.brief.company)
         conversation = Conversation(io, question, Persona.random(self.rng), model, self)
+        self.conversation = conversation  # the latest one, for inspection
         await conversation.run()
 
 
@@ -98,11 +109,20 @@ class Conversation:
         self.memory = ConversationMemory()
         self.notes = MemoryNotes(self.memory)
         self.keeper = PhaseKeeper(io, self.state, snapshot=self.snapshot, on_done=self._on_done)
+        self.board: BoardWatcher | None = None
+        self.desk: ExpertDesk | None = None
+        tools = [self.keeper.tool()]
+        if question.type == "system_design" and owner.experts is not None:
+            self.desk = ExpertDesk(
+                io, owner.experts, question, recent=lambda: self.bridge.recent_transcript(),
+                send_note=lambda text: self.board.note(text) if self.board else None,
+            )
+            tools.append(self.desk.tool())
         self.agent = LlmAgent(
             name="interviewer",
             model=model,
             instruction=self.instruction,
-            tools=[self.keeper.tool()],
+            tools=tools,
         )
         self.bridge = LiveBridge(
             io,
@@ -113,6 +133,8 @@ class Conversation:
             say=owner.say,
             initial_state={"question_id": question.id},
         )
+        if question.type == "system_design":
+            self.board = BoardWatcher(io, self.bridge)
         self._finishing: asyncio.Task[None] | None = None
         self._clock = owner.clock
         self._started_at = io.brief.started_at or owner.clock()
@@ -133,11 +155,17 @@ class Conversation:
         return self.state.to_session_state()
 
     async def run(self) -> None:
+        watching = asyncio.ensure_future(self.board.run()) if self.board is not None else None
         try:
             await self.bridge.run(opening=JOINED)
             if self._finishing is not None:
                 await self._finishing  # the model ended the call: let the goodbye finish
         finally:
+            if watching is not None:
+                watching.cancel()
+                await asyncio.gather(watching, return_exceptions=True)
+            if self.desk is not None:
+                await self.desk.close()
             if self._finishing is not None and not self._finishing.done():
                 self._finishing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

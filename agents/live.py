@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ AUDIO_IN_MIME = "audio/pcm;rate=16000"
 CHUNKS_PER_MESSAGE = 2  # 2 × 20 ms: half the messages, still well under the model's frame
 MAX_PENDING_AUDIO = 100  # 4 s of 40 ms messages waiting for a (re)connecting socket
 APP_NAME = "interview-agent"
+RECENT_LINES = 60
+RECENT_WINDOW_S = 300.0
 
 BACK_NOTE = "[The call dropped for a moment and is back now. Pick up where you left off.]"
 SORRY_LINE = "Sorry, I lost the connection for a moment. Bear with me, I'll be right back."
@@ -173,6 +176,7 @@ class LiveBridge:
         self._partial: dict[Speaker, str] = {"candidate": "", "agent": ""}
         self._stored: dict[Speaker, str] = {"candidate": "", "agent": ""}  # of the partial
         self._last_speaker: Speaker | None = None  # of the newest stored row
+        self.recent: deque[tuple[float, Speaker, str]] = deque(maxlen=RECENT_LINES)
 
     # -- what the conversation layer may send -------------------------------------------
 
@@ -318,8 +322,14 @@ class LiveBridge:
             await self._store(speaker, rest)
         self._stored[speaker] = text
 
+    def recent_transcript(self, window_s: float = RECENT_WINDOW_S) -> list[dict[str, str]]:
+        """The final lines of the last few minutes (what an expert needs for context)."""
+        since = self._clock() - window_s
+        return [{"speaker": who, "text": text} for at, who, text in self.recent if at >= since]
+
     async def _store(self, speaker: Speaker, text: str) -> None:
         self._last_speaker = speaker
+        self.recent.append((self._clock(), speaker, text))
         await self.io.transcript(speaker, text, final=True)
 
     async def _flush_partials(self) -> None:

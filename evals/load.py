@@ -5,6 +5,7 @@
     python -m evals.load --find-capacity --video --seconds 15       # sessions per core, both
     python -m evals.load --peers 5 --url http://127.0.0.1:8080 --server-pid 1234
     python -m evals.load --peers 10 --server ours --background signups=4/s  # without, then with
+    python -m evals.load --peers 10 --canvas                        # ours without/with snapshots
 
 Each peer is a real aiortc peer connection on loopback that sends pre-encoded speech (Opus,
 encoded once) and with `--video` a pre-encoded 640×360 15 fps VP8 clip, and times the agent's
@@ -66,7 +67,7 @@ from evals.load_config import (
     LoadConfig,
     LoadResult,
 )
-from evals.load_media import speech_clip, video_clip
+from evals.load_media import canvas_png, speech_clip, video_clip
 from evals.load_peer import LoadPeer, RtpCounts, install_arrival_decoder, restore_decoder
 from evals.load_report import fmt, format_capacity, format_results
 from evals.load_server import server_under_test, start_profiler, wait_quiet
@@ -126,7 +127,7 @@ async def run_load(cfg: LoadConfig) -> LoadResult:
     """One bounded run: connect `cfg.peers`, measure `cfg.seconds`, close everything."""
     speech = speech_clip()
     video = video_clip() if cfg.video else None
-    result = LoadResult(server=cfg.server, peers=cfg.peers, video=cfg.video)
+    result = LoadResult(server=cfg.server, peers=cfg.peers, video=cfg.video, canvas=cfg.canvas)
     had_loopback = loopback_only_enabled()
     enable_loopback_only()
     previous_decoder = install_arrival_decoder()
@@ -157,6 +158,9 @@ async def run_load(cfg: LoadConfig) -> LoadResult:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(10):
                         await asyncio.gather(*(p.first_back.wait() for p in live))
+                if cfg.canvas:
+                    for peer in live:
+                        peer.start_canvas(canvas_png())
                 await asyncio.sleep(cfg.settle_s)
                 await _measure_window(cfg, http, url, pid, idle, live, result)
     finally:
@@ -182,6 +186,7 @@ async def _measure_window(
     for peer in live:
         peer.start_window()
     back0 = [(p.back_packets, p.back_voiced) for p in live]
+    canvas0 = [(p.canvas_sent, p.canvas_saved) for p in live]
     proc0 = measure.proc_sample(pid) if pid else None
     client0, wall0 = os.times(), time.monotonic()
     profiler = await start_profiler(cfg, pid)
@@ -228,6 +233,12 @@ async def _measure_window(
     result.outbound_p99_ms = _ms(out.quantile(0.99))
     result.pcm_p99_ms = _ms(pcm.quantile(0.99))
     result.gc_pause_max_ms = _ms(measure.window(before, after, measure.GC_PAUSE).max_bound())
+    lag = measure.window(before, after, measure.LOOP_LAG)
+    result.loop_lag_p99_ms = _ms(lag.quantile(0.99))
+    result.loop_lag_max_ms = _ms(lag.max_bound())
+    result.loop_lag_over_5ms = round(lag.total * lag.share_above(0.005)) if lag.total else 0
+    result.canvas_sent = sum(p.canvas_sent - s for p, (s, _) in zip(live, canvas0, strict=True))
+    result.canvas_saved = sum(p.canvas_saved - a for p, (_, a) in zip(live, canvas0, strict=True))
     result.inbound_frames = int(late.total)
     result.outbound_frames = int(out.total)
     result.pcm_chunks = int(pcm.total)
@@ -319,6 +330,8 @@ async def _main(args: argparse.Namespace) -> int:
         nice=args.nice,
         realtime=args.rt,
     )
+    if args.canvas:  # side by side: the same server without and with whiteboard snapshots
+        kinds = ["ours"]
     print(
         f"media: speech {speech_clip().source}, {speech_clip().bitrate_kbps:.0f} kbit/s"
         + (
@@ -344,13 +357,16 @@ async def _main(args: argparse.Namespace) -> int:
     else:
         results = []
         for kind in kinds:
-            print(f"  running {kind}: {args.peers} peers, {args.seconds:.0f} s ...", flush=True)
-            results.append(await run_load(dataclasses.replace(base, server=kind)))
+            for canvas in (False, True) if args.canvas else (False,):
+                print(f"  running {kind}{' + canvas' if canvas else ''}: {args.peers} peers, "
+                      f"{args.seconds:.0f} s ...", flush=True)
+                results.append(await run_load(dataclasses.replace(base, server=kind,
+                                                                  canvas=canvas)))
             if background and kind == "ours":
                 print(f"  running ours + {describe(background)} ...", flush=True)
                 cfg = dataclasses.replace(base, server=kind, background=background)
                 results.append(await run_load(cfg))
-        results.sort(key=lambda r: (r.server != "ours", bool(r.background)))
+        results.sort(key=lambda r: (r.server != "ours", bool(r.background), r.canvas))
         print(format_results(results))
         dump = [dataclasses.asdict(r) for r in results]
         ok = all(r.connected for r in results)
@@ -400,6 +416,12 @@ def main(argv: list[str] | None = None) -> int:
         "--background",
         help="also run ours with background HTTP load over the window, e.g. "
         "'signups=4/s' or 'signups=4/s,logins=2/s,lists=10/s' (one run without, one with)",
+    )
+    parser.add_argument(
+        "--canvas",
+        action="store_true",
+        help="our server twice, side by side: without, then with each peer sending a ~400 KB "
+        "whiteboard snapshot every 2 s",
     )
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument(

@@ -34,6 +34,7 @@ class LoadConfig:
     connect_timeout_s: float = 30.0
     profile: str | None = None  # py-spy the server over the window: .txt collapsed, else .svg
     background: dict[str, float] = field(default_factory=dict)  # kind -> requests/s (window)
+    canvas: bool = False  # each peer also sends a ~400 KB whiteboard snapshot every 2 s
 
 
 @dataclass
@@ -72,6 +73,12 @@ class LoadResult:
     background_ok: int = 0
     background_failed: int = 0
     background_p99_ms: float | None = None
+    canvas: bool = False
+    canvas_sent: int = 0  # snapshots sent in the window, all peers
+    canvas_saved: int = 0  # ... acknowledged stored (`canvas.saved`)
+    loop_lag_p99_ms: float | None = None  # server event loop: a 20 ms timer's lateness
+    loop_lag_max_ms: float | None = None  # bucket bound of the worst
+    loop_lag_over_5ms: int = 0  # ticks held > 5 ms
     failures: list[str] = field(default_factory=list)
 
     @property

@@ -18,6 +18,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 INBOUND_GAP = "ia_inbound_frame_gap_seconds"
 INBOUND_LATENESS = "ia_inbound_lateness_seconds"
 OUTBOUND_INTERVAL = "ia_outbound_frame_interval_seconds"
+LOOP_LAG = "ia_event_loop_lag_seconds"
 PCM_TO_AGENT = "ia_pcm_to_agent_seconds"
 GC_PAUSE = "ia_gc_pause_seconds"
 LIVE_SESSIONS = "ia_live_sessions"

@@ -199,3 +199,14 @@ class ClipTrack(MediaStreamTrack):
         self._index = (self._index + 1) % len(self._clip.payloads)
         self.sent += 1
         return packet
+
+
+@functools.cache
+def canvas_png(target_bytes: int = 400_000) -> bytes:
+    """A whiteboard-sized PNG of about `target_bytes` (noise does not compress: its size is
+    predictable), encoded once with PyAV."""
+    side = int((target_bytes / 3) ** 0.5)
+    img = np.random.default_rng(7).integers(0, 255, (side, side, 3), dtype=np.uint8)
+    ctx = av.CodecContext.create("png", "w")
+    ctx.width, ctx.height, ctx.pix_fmt = side, side, "rgb24"
+    return b"".join(bytes(p) for p in ctx.encode(av.VideoFrame.from_ndarray(img, format="rgb24")))

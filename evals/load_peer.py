@@ -11,7 +11,9 @@ DTLS, SRTP, jitter buffer, RTCP) is the real aiortc stack.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
+import json
 import logging
 import queue
 import threading
@@ -26,6 +28,9 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from evals.load_media import Clip, ClipTrack
 
 log = logging.getLogger(__name__)
+
+CANVAS_EVERY_S = 2.0
+CHUNK_CHARS = 60_000  # as the web client cuts big events (web/src/whiteboard/chunks.js)
 
 # The server's pre-encoded silence is 3 bytes; an encoded 20 ms of voice is tens of bytes.
 VOICED_MIN_BYTES = 8
@@ -115,6 +120,9 @@ class LoadPeer:
         self.back_packets = 0
         self.back_voiced = 0
         self._readers: list[asyncio.Task[None]] = []
+        self.canvas_sent = 0
+        self.canvas_saved = 0
+        self.channel.on("message", self._on_message)
         self.pc.on("track", self._on_track)
         self.pc.on("connectionstatechange", self._on_state)
 
@@ -125,6 +133,32 @@ class LoadPeer:
         elif state in ("failed", "closed") and not self.connected.is_set():
             self.failed = f"connection {state}"
             self.connected.set()
+
+    def _on_message(self, data: object) -> None:
+        if isinstance(data, str) and '"canvas.saved"' in data:
+            self.canvas_saved += 1
+
+    def start_canvas(self, png: bytes) -> None:
+        """Send a whiteboard snapshot every `CANVAS_EVERY_S`, as a drawing candidate would."""
+        self._readers.append(asyncio.ensure_future(self._send_canvas(png)))
+
+    async def _send_canvas(self, png: bytes) -> None:
+        b64 = base64.b64encode(png).decode()
+        await asyncio.sleep(self.index * 0.2 % CANVAS_EVERY_S)  # peers out of step
+        version = 0
+        while self.channel.readyState == "open":
+            version += 1
+            elements = [{"id": f"box-{i}", "type": "rectangle", "version": version + i,
+                         "x": i * 150, "y": 0, "width": 120, "height": 60} for i in range(20)]
+            text = json.dumps({"type": "canvas.snapshot", "version": version, "png": b64,
+                               "elements": elements, "app_state": {}})
+            ident = f"p{self.index}-{version}"
+            pieces = [text[i:i + CHUNK_CHARS] for i in range(0, len(text), CHUNK_CHARS)]
+            for seq, piece in enumerate(pieces):
+                self.channel.send(json.dumps({"type": "chunk", "id": ident, "seq": seq,
+                                              "total": len(pieces), "data": piece}))
+            self.canvas_sent += 1
+            await asyncio.sleep(CANVAS_EVERY_S)
 
     def _on_track(self, track: MediaStreamTrack) -> None:
         if track.kind == "audio":

@@ -26,6 +26,9 @@ ROWS: list[tuple[str, str, int]] = [
     ("frame → PCM-to-agent p99 (ms)", "pcm_p99_ms", 2),
     ("agent audio back, packets/s per peer (voiced)", "", 0),
     ("server GC: longest pause ≤ (ms)", "gc_pause_max_ms", 0),
+    ("event loop lag p99 / worst ≤ (ms)", "", 0),
+    ("event loop held > 5 ms (ticks)", "loop_lag_over_5ms", 0),
+    ("whiteboard snapshots sent / stored", "", 0),
     ("RTP lost client→server / server→client", "", 0),
     ("harness CPU % / worst send lateness / GC (ms)", "", 0),
     ("background requests ok / failed / p99 (ms)", "", 0),
@@ -45,6 +48,10 @@ def _cell(result: LoadResult, label: str, attr: str, digits: int) -> str:
         return f"{result.connected}/{result.peers} / {result.heard_back}"
     if label.startswith("agent audio back"):
         return f"{result.back_pps:.1f} ({result.back_voiced_pps:.1f})"
+    if label.startswith("event loop lag"):
+        return f"{fmt(result.loop_lag_p99_ms)} / {fmt(result.loop_lag_max_ms, 0)}"
+    if label.startswith("whiteboard"):
+        return f"{result.canvas_sent} / {result.canvas_saved}" if result.canvas else "–"
     if label.startswith("RTP lost"):
         return f"{result.lost_to_server} / {result.lost_from_server}"
     if label.startswith("harness"):
@@ -70,7 +77,7 @@ def format_results(results: Sequence[LoadResult]) -> str:
         "",
         *(
             f"{r.server}{' + ' + r.background if r.background else ''} "
-            f"({r.peers} peers{', video' if r.video else ''})"
+            f"({r.peers} peers{', video' if r.video else ''}{', canvas' if r.canvas else ''})"
             for r in results
         ),
     ]

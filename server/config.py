@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     feedback_backoff_s: float = Field(2.0, gt=0)
     feedback_lease_s: float = Field(120.0, ge=5)
     feedback_regenerations_per_hour: int = Field(5, ge=1)
+    expert_urls: dict[str, str] = Field(default_factory=dict)  # company → A2A URL; {} = local
+    experts_enabled: bool = True
     connect_timeout_s: float = Field(30.0, gt=0)
     disconnect_timeout_s: float = Field(10.0, gt=0)
     idle_timeout_s: float = Field(120.0, gt=0)

@@ -100,3 +100,9 @@ FEEDBACK_SECONDS = Histogram(
     "ia_feedback_seconds", "Time to gather evidence, evaluate and store one feedback",
     buckets=(0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 120),
 )
+
+
+CANVAS_STORED = Counter("ia_canvas_snapshots_stored_total", "Whiteboard snapshots stored")
+CANVAS_REFUSED = Counter(
+    "ia_canvas_snapshots_refused_total", "Whiteboard snapshots refused, by error code", ["code"]
+)

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -159,6 +160,27 @@ class CanvasSnapshot(Base):
     elements: Mapped[list[Any] | None] = mapped_column(JSON)
     app_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     timestamp: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    offset_s: Mapped[float | None] = mapped_column(Float)  # since the interview started
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))  # of the PNG bytes
+    scene_hash: Mapped[str | None] = mapped_column(String(64))  # of the elements (dedupe)
+
+
+class ExpertReview(Base):
+    """A review of the whiteboard by an A2A expert, asked during the interview."""
+
+    __tablename__ = "expert_reviews"
+    __table_args__ = (Index("ix_expert_reviews_interview", "interview_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    company: Mapped[str] = mapped_column(String(32))
+    expert: Mapped[str] = mapped_column(String(200))  # the agent card's name
+    question: Mapped[str] = mapped_column(Text)
+    snapshot_seq: Mapped[int | None] = mapped_column(Integer)
+    review: Mapped[dict[str, Any]] = mapped_column(JSON)  # strengths, risks, follow_ups
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Feedback(Base):

@@ -79,6 +79,18 @@ class CandidatePeer:
             assert asyncio.get_running_loop().time() < deadline, f"no {kind!r} in {self.events}"
             await asyncio.sleep(0.05)
 
+    async def wait_event_any(self, kinds: tuple[str, ...],
+                             timeout_s: float = 10.0) -> dict[str, Any]:
+        """The first event of any of `kinds`, in arrival order."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while True:
+            for event in self.events:
+                if event.get("type") in kinds:
+                    self.events.remove(event)
+                    return event
+            assert asyncio.get_running_loop().time() < deadline, f"no {kinds} in {self.events}"
+            await asyncio.sleep(0.05)
+
     def heard(self) -> np.ndarray:
         return np.concatenate(self.received_pcm) if self.received_pcm else np.zeros(0, np.int16)
 

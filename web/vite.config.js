@@ -1,12 +1,41 @@
+import { cpSync, existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { defineConfig } from "vite";
 import react from "@vitejs/plugin-react";
+
+// Excalidraw loads its fonts from window.EXCALIDRAW_ASSET_PATH (set in Whiteboard.jsx) and
+// only falls back to a CDN when they are missing: ship them with the build, so the room
+// works with no internet.
+const EXCALIDRAW_FONTS = resolve("node_modules/@excalidraw/excalidraw/dist/prod/fonts");
+const ASSET_DIR = "excalidraw-assets";
+
+function excalidrawAssets() {
+  let outDir = "dist";
+  return {
+    name: "excalidraw-assets",
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    configureServer(server) {
+      server.middlewares.use(`/${ASSET_DIR}/fonts`, (req, res, next) => {
+        const file = resolve(EXCALIDRAW_FONTS, `.${decodeURIComponent(req.url.split("?")[0])}`);
+        if (!file.startsWith(EXCALIDRAW_FONTS) || !existsSync(file)) return next();
+        res.setHeader("Content-Type", "font/woff2");
+        res.end(readFileSync(file));
+      });
+    },
+    closeBundle() {
+      cpSync(EXCALIDRAW_FONTS, resolve(outDir, ASSET_DIR, "fonts"), { recursive: true });
+    },
+  };
+}
 
 // The production server (aiohttp) serves dist/ at "/" with an SPA fallback,
 // so assets must use absolute paths (base "/") to load from deep routes such
 // as /interviews/42. In `npm run dev`, /api is proxied to the Python server.
 export default defineConfig({
   base: "/",
-  plugins: [react()],
+  plugins: [react(), excalidrawAssets()],
   build: {
     outDir: "dist",
     emptyOutDir: true,

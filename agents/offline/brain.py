@@ -29,11 +29,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.memory import ConversationMemory, extract, normalize
+from agents.offline import board as whiteboard
 from agents.offline import lines
 from agents.offline.brief import Brief
 from agents.offline.cues import asks_a_question, is_stage_direction
 from agents.offline.follow_ups import FollowUps
 from agents.offline.pace import Pace
+from agents.scene import is_description
 
 PHASE_TOOL = "advance_phase"
 TRANSFER_TOOL = "transfer_to_agent"
@@ -77,6 +79,11 @@ class Brain(FollowUps):
     transcript: list[dict[str, str]] = field(default_factory=list)
     picks: dict[str, int] = field(default_factory=dict)
     calls: int = 0
+    board: str = ""  # the latest whiteboard description the client sent
+    board_rev: int = 0
+    board_used_rev: int = 0  # the board as of the last question about it
+    expert_asked: bool = False
+    expert_follow_up: str = ""  # from a late expert review, not yet asked
 
     def __post_init__(self) -> None:
         if not self.phase:
@@ -104,6 +111,8 @@ class Brain(FollowUps):
 
     def on_user_turn(self, text: str) -> list[Action]:
         """The candidate finished a turn (spoken and recognised, or typed)."""
+        if self._observe_note(text):
+            return []
         stage = is_stage_direction(text)
         if stage and self.pace.note(text):
             return self.resume()
@@ -125,6 +134,8 @@ class Brain(FollowUps):
                 text, turns=self.interview_turns, turn_limit=self.turn_limit
             ):
                 return self._wrap_up()
+            if self._should_ask_expert():
+                return self._ask_expert()
             return [self._say(self._follow_up(extract(text)))]
         if self.phase == "closing":
             return self._goodbye(text)
@@ -144,6 +155,9 @@ class Brain(FollowUps):
         if pending is None or (call_id and pending["id"] != call_id):
             return []
         self.pending = None
+        if pending.get("then") == "expert":
+            follow = whiteboard.expert_follow_up(response)
+            return [self._say(follow or self._follow_up(extract("")))]
         return self._continue(pending.get("then"))
 
     def on_tool_cancelled(self, call_ids: Collection[str]) -> None:
@@ -174,6 +188,8 @@ class Brain(FollowUps):
         asks = [normalize(a)[:30] for a in lines.ASK_QUESTIONS]
         for role, text in turns:
             if not normalize(text):
+                continue
+            if role == "user" and self._observe_note(text):
                 continue
             if role == "user":
                 if is_stage_direction(text):
@@ -216,6 +232,11 @@ class Brain(FollowUps):
             "transcript": [dict(t) for t in self.transcript],
             "picks": dict(self.picks),
             "calls": self.calls,
+            "board": self.board,
+            "board_rev": self.board_rev,
+            "board_used_rev": self.board_used_rev,
+            "expert_asked": self.expert_asked,
+            "expert_follow_up": self.expert_follow_up,
         }
 
     @classmethod
@@ -312,6 +333,46 @@ class Brain(FollowUps):
         if then == "ask_questions":
             return self._ask_questions()
         return []
+
+    # ---- the whiteboard and the expert -------------------------------------------------
+
+    def _observe_note(self, text: str) -> bool:
+        """A whiteboard description or a late expert review: context, not the candidate."""
+        if is_description(text):
+            if text != self.board:
+                self.board = text.strip()
+                self.board_rev += 1
+            return True
+        if text.lstrip().startswith(whiteboard.EXPERT_NOTE):
+            self.expert_follow_up = whiteboard.follow_up_from_note(text) or ""
+            return True
+        return False
+
+    def _should_ask_expert(self) -> bool:
+        return (whiteboard.EXPERT_TOOL in self.tool_names and bool(self.board)
+                and not self.expert_asked and not self.brief.coding
+                and self.interview_turns >= whiteboard.EXPERT_AFTER_TURNS)
+
+    def _ask_expert(self) -> list[Action]:
+        self.expert_asked = True
+        self.calls += 1
+        call_id = f"fc-{self.seed & 0xFFFFFF:06x}-{self.calls}"
+        self.pending = {"id": call_id, "then": "expert", "from": self.phase}
+        question = whiteboard.expert_question(self.board, self.brief.question)
+        lead = f"{self._pick('ack', lines.ACKS)} {whiteboard.EXPERT_LEAD}"
+        return [self._say(lead), CallTool(call_id, whiteboard.EXPERT_TOOL,
+                                          {"question": question})]
+
+    def _board_follow_up(self) -> tuple[str, str] | None:
+        if self.expert_follow_up:
+            text, self.expert_follow_up = self.expert_follow_up, ""
+            return "expert:" + normalize(text)[:40], text
+        if not self.board or self.board_rev == self.board_used_rev:
+            return None
+        found = whiteboard.board_question(self.board, self.brief.expected_topics, self.asked)
+        if found is not None:
+            self.board_used_rev = self.board_rev
+        return found
 
     # ---- helpers ------------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ class Counters:
     go_aways: int = 0
     dropped: int = 0
     protocol_errors: int = 0
+    images: int = 0  # image frames received (the whiteboard PNG)
 
 
 @dataclass

@@ -28,6 +28,10 @@ class FollowUps:
     def _pick(self, key: str, bank: Sequence[str]) -> str:
         raise NotImplementedError
 
+    def _board_follow_up(self) -> tuple[str, str] | None:
+        """A question about the whiteboard or an expert's review (the brain knows the board)."""
+        return None
+
     def _stage_question(self) -> tuple[str, str] | None:
         for question in lines.STAGE_QUESTIONS.get(self.pace.stage, ()):
             key = f"stage:{question[:40]}"
@@ -37,6 +41,12 @@ class FollowUps:
 
     def _follow_up(self, latest: Extraction) -> str:
         ack = self._pick("ack", lines.ACKS)
+        board = None if self.brief.coding else self._board_follow_up()
+        if board is not None:  # what is on the board first: it is what they are explaining
+            key, text = board
+            self.asked.append(key)
+            self.last_follow_up = "board"
+            return f"{ack} {text}"
         moved = self.pace.stage_move(self.brief.type)
         if moved is not None:
             lead = self._pick(f"enter:{moved}", lines.STAGE_TRANSITIONS.get(moved, ("",)))

@@ -138,9 +138,11 @@ class LiveSession:
             for vad_event in self.vad.end():
                 if isinstance(vad_event, SpeechEnd):
                     self._on_speech_end(vad_event.voiced_ms)
+        elif isinstance(event, p.Video):
+            self.ctx.counters.images += 1  # seen, not looked at: the board comes as text
         elif isinstance(event, p.Setup):
             raise p.ProtocolError("setup was already sent")
-        # Video frames and context updates are accepted and ignored.
+        # Context updates are accepted and ignored.
 
     async def close(self) -> None:
         if self.closed:

@@ -21,6 +21,7 @@ from server.http.ratelimit import Backoff, LoginThrottle, SlidingWindow
 from server.http.routes import (
     auth,
     billing,
+    canvas,
     code,
     health,
     interviews,
@@ -105,7 +106,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.extend(
         [loop_lag_monitor, database, payments, objects, code_runner, realtime, feedback]
     )
-    for module in (health, auth, interviews, media, offer, transcripts, replay, code,
+    for module in (health, auth, interviews, media, offer, transcripts, replay, canvas, code,
                    feedback_routes, billing, static):
         app.add_routes(module.routes)
     return app

@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from typing import Any, Literal, Protocol
 
-from agents.hooks import InterviewBrief, Speaker
+from agents.hooks import BoardSnapshot, InterviewBrief, Speaker
 from server.live.endings import EndReason
 from server.live.record import FINAL_PHASE
 
@@ -40,6 +40,16 @@ class Progress(Protocol):
     async def set_phase(self, phase: str, state: dict[str, Any] | None = None) -> None: ...
 
 
+class Board(Protocol):
+    """The session's whiteboard (server/live/canvas.py): stored snapshots, expert reviews."""
+
+    def latest(self) -> BoardSnapshot | None: ...
+
+    def changes(self) -> AsyncIterator[BoardSnapshot]: ...
+
+    async def save_review(self, review: dict[str, Any]) -> None: ...
+
+
 SendEvent = Callable[[dict[str, Any]], None]
 SpeechPlayed = Callable[[float], Awaitable[None]]  # wait ≤ max seconds for queued speech to go out
 EndCall = Callable[[EndReason, str | None], object]  # end the session: reason, free-text detail
@@ -59,6 +69,7 @@ class SessionAgentIO:
         speech_played: SpeechPlayed,
         end: EndCall,
         room_changed: RoomChanged = lambda **_: None,
+        board: Board | None = None,
     ) -> None:
         self.brief = brief
         self._pcm = pcm
@@ -69,6 +80,7 @@ class SessionAgentIO:
         self._speech_played = speech_played
         self._end = end
         self._room_changed = room_changed
+        self._board = board
         self._typed: asyncio.Queue[str] = asyncio.Queue(maxsize=32)
 
     def typed(self, text: str) -> bool:
@@ -115,3 +127,16 @@ class SessionAgentIO:
             self._end(EndReason.COMPLETED, reason or None)
         else:
             self._end(EndReason.AGENT_FAILED, reason)
+
+    def latest_board(self) -> BoardSnapshot | None:
+        return self._board.latest() if self._board is not None else None
+
+    async def board_changes(self) -> AsyncIterator[BoardSnapshot]:
+        if self._board is None:
+            return
+        async for snapshot in self._board.changes():
+            yield snapshot
+
+    async def save_review(self, review: dict[str, Any]) -> None:
+        if self._board is not None:
+            await self._board.save_review(review)

@@ -131,8 +131,25 @@ class EventChannel:
         self._limited_notified = False
         try:
             event = self._parse(data)
-            if event is not None:
+            if isinstance(event, str):
+                self._spawn(self._decode_assembled(event))
+            elif event is not None:
                 self._dispatch(event)
+        except EventError as exc:
+            self.rejected += 1
+            self.send_error(exc.code, exc.message)
+
+    async def _decode_assembled(self, text: str) -> None:
+        """A reassembled message (up to 8 MiB): parsed on a worker thread, since json.loads
+        of a few MB would hold the event loop for several milliseconds."""
+        try:
+            if len(text) > MAX_MESSAGE_BYTES:
+                event = await asyncio.to_thread(_decode, text)
+            else:
+                event = _decode(text)
+            if event["type"] == "chunk":
+                raise EventError("bad_chunk", "a chunked message cannot itself be a chunk")
+            self._dispatch(event)
         except EventError as exc:
             self.rejected += 1
             self.send_error(exc.code, exc.message)
@@ -144,7 +161,7 @@ class EventChannel:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self._assemblies.clear()
 
-    def _parse(self, data: str | bytes) -> Event | None:
+    def _parse(self, data: str | bytes) -> Event | str | None:
         if isinstance(data, bytes):
             raise EventError("unsupported", "binary messages are not supported; send JSON text")
         if len(data.encode()) > MAX_MESSAGE_BYTES:
@@ -156,7 +173,8 @@ class EventChannel:
             return self._add_chunk(event)
         return event
 
-    def _add_chunk(self, chunk: Event) -> Event | None:
+    def _add_chunk(self, chunk: Event) -> str | None:
+        """None until every chunk is in; then the joined text, decoded by the caller."""
         ident, seq, total, data = (chunk.get(k) for k in ("id", "seq", "total", "data"))
         if not (
             isinstance(ident, str)
@@ -188,10 +206,7 @@ class EventChannel:
         if len(assembly.parts) < total:
             return None
         del self._assemblies[ident]
-        event = _decode("".join(assembly.parts[i] for i in range(total)))
-        if event["type"] == "chunk":
-            raise EventError("bad_chunk", "a chunked message cannot itself be a chunk")
-        return event
+        return "".join(assembly.parts[i] for i in range(total))
 
     def _expire_assemblies(self) -> None:
         now = self._clock()
@@ -204,7 +219,10 @@ class EventChannel:
         handler = self.router.handler_for(event["type"])
         if handler is None:
             raise EventError("unknown_type", f"unknown event type {event['type']!r}")
-        task = asyncio.ensure_future(self._run(handler, event))
+        self._spawn(self._run(handler, event))
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 

@@ -16,6 +16,7 @@ from server.live.record import abandon_after_restart, record_recording
 from server.live.recordings import FinalRecording, RecordingShipper
 from server.live.session import BadOffer, InterviewSession, SessionConfig
 from storage.models import Interview, utcnow
+from storage.objects import ObjectStore
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +32,13 @@ class SessionManager:
         shipper: RecordingShipper,
         config: SessionConfig,
         agent_factory: Callable[[], Agent | None],
+        objects: ObjectStore | None = None,
     ) -> None:
         self.db = db
         self.shipper = shipper
         self.config = config
         self.agent_factory = agent_factory
+        self.objects = objects
         self.live: dict[str, InterviewSession] = {}
         self.ended_count = 0
         self.on_ended: list[Callable[[str], None]] = []  # sync hooks, after the record write
@@ -63,6 +66,7 @@ class SessionManager:
             shipper=self.shipper,
             agent=self.agent_factory(),
             on_ended=self._ended,
+            objects=self.objects,
         )
         session.room.phase = row.current_phase or "routing"
         self.live[interview_id] = session

@@ -37,12 +37,14 @@ from media.recorder import Recorder
 from media.resample import Resampler
 from server import metrics
 from server.live.agent_io import SessionAgentIO
+from server.live.canvas import CanvasKeeper
 from server.live.endings import EndReason
 from server.live.events import Event, EventChannel, EventError, EventRouter
 from server.live.ice import IceServer, keep_loopback_candidates, rtc_configuration
 from server.live.record import LiveRecord
 from server.live.room_state import RoomState
 from server.live.transcripts import TranscriptWriter
+from storage.objects import ObjectStore
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,7 @@ class InterviewSession:
         clock: Callable[[], float] = time.monotonic,
         peer_factory: PeerFactory = RTCPeerConnection,
         recorder: Recorder | None = None,
+        objects: ObjectStore | None = None,
     ) -> None:
         interview_id = brief.interview_id
         self.interview_id = interview_id
@@ -115,6 +118,10 @@ class InterviewSession:
         )
         self.transcripts = TranscriptWriter(db, interview_id, self.send_event)
         self.record = LiveRecord(db, interview_id)
+        self.canvas = (
+            CanvasKeeper(db, objects, interview_id, self.send_event) if objects is not None
+            else None
+        )
         self.agent_io = SessionAgentIO(
             brief,
             pcm=self.pcm,
@@ -125,6 +132,7 @@ class InterviewSession:
             speech_played=self.speech_played,
             end=self.close,
             room_changed=self.update_room,
+            board=self.canvas,
         )
         self.end_reason: EndReason | None = None
         self.end_detail: str | None = None
@@ -145,6 +153,8 @@ class InterviewSession:
         self.router.on("session.end", self._on_end_event)
         self.router.on("ping", self._on_ping)
         self.router.on("chat.text", self._on_chat_text)
+        if self.canvas is not None:
+            self.router.on("canvas.snapshot", self.canvas.on_snapshot)
 
     @property
     def pc(self) -> RTCPeerConnection:
@@ -196,6 +206,8 @@ class InterviewSession:
         await asyncio.gather(*(t for t in self._tasks if t is not current), return_exceptions=True)
         if self.events is not None:
             await self.events.close()
+        if self.canvas is not None:
+            self.canvas.close()
         for fanout in self._fanouts:
             await fanout.close()
         self.pcm.close()

@@ -23,14 +23,45 @@ from server.live.session import SessionConfig
 from server.state import DB, OBJECTS, SESSIONS, SETTINGS
 
 if TYPE_CHECKING:
+    from agents.experts.client import ExpertClient
+    from agents.experts.launcher import LocalExperts
     from agents.live_model import LiveModel
 
 log = logging.getLogger(__name__)
 
 VOICE_MODEL: web.AppKey[LiveModel | None] = web.AppKey("voice_model")
+EXPERTS: web.AppKey[Experts | None] = web.AppKey("experts")
 
 
-def agent_factory(settings: Settings, voice: LiveModel | None = None) -> Callable[[], Agent | None]:
+class Experts:
+    """The A2A experts the interviewer asks: EXPERT_URLS when set, else local child processes
+    (agents/experts/launcher.py), each started when its company's first system-design
+    interview begins."""
+
+    def __init__(self, settings: Settings) -> None:
+        from agents.experts.client import ExpertClient
+        from agents.experts.launcher import LocalExperts
+
+        self.local: LocalExperts | None = None
+        if settings.expert_urls:
+            self.client: ExpertClient = ExpertClient(settings.expert_urls)
+        else:
+            self.local = LocalExperts()
+            self.client = ExpertClient(resolve=self.local.url_for)
+
+    def warm(self, company: str) -> None:
+        if self.local is not None:
+            self.local.warm(company)
+
+    async def close(self) -> None:
+        await self.client.close()
+        if self.local is not None:
+            await self.local.close()
+
+
+def agent_factory(
+    settings: Settings, voice: LiveModel | None = None, experts: Experts | None = None
+) -> Callable[[], Agent | None]:
     def make() -> Agent | None:
         if settings.agent == "echo":
             return EchoAgent()
@@ -39,7 +70,11 @@ def agent_factory(settings: Settings, voice: LiveModel | None = None) -> Callabl
         if settings.agent == "interviewer" and voice is not None:
             from agents.interviewer import Interviewer
 
-            return Interviewer(voice, say=voice.say)
+            return Interviewer(
+                voice, say=voice.say,
+                experts=experts.client if experts is not None else None,
+                on_system_design=experts.warm if experts is not None else None,
+            )
         return None
 
     return make
@@ -73,7 +108,12 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
         segment_s=settings.segment_s,
     )
     voice = app[VOICE_MODEL] = voice_model(settings)
-    manager = SessionManager(app[DB], shipper, config, agent_factory(settings, voice))
+    experts = app[EXPERTS] = (
+        Experts(settings) if voice is not None and settings.experts_enabled else None
+    )
+    manager = SessionManager(
+        app[DB], shipper, config, agent_factory(settings, voice, experts), objects=app[OBJECTS]
+    )
     app[SESSIONS] = manager
     reclaimer = Reclaimer()  # ended sessions' memory back soon, not at a rare full GC
     manager.on_ended.append(lambda _interview_id: reclaimer.session_ended())
@@ -84,4 +124,6 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
     reclaimer.close()
     if voice is not None:
         await voice.close()
+    if experts is not None:
+        await experts.close()
     await shipper.close()

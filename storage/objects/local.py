@@ -55,10 +55,28 @@ class LocalObjectStore:
     async def put_bytes(
         self, key: str, data: bytes, content_type: str = "application/octet-stream"
     ) -> ObjectInfo:
-        async def one() -> AsyncIterator[bytes]:
-            yield data
+        """All of it on a worker thread: opening, fsync and renaming files take milliseconds
+        on a busy disk, which the event loop must not spend (measured by evals/bench_canvas.py:
+        ~5 ms per `open` under load)."""
+        path = self.path_for(key)
+        return await asyncio.to_thread(self._write_bytes, key, path, data, content_type)
 
-        return await self.put_stream(key, one(), content_type)
+    def _write_bytes(self, key: str, path: Path, data: bytes, content_type: str) -> ObjectInfo:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as tmp:
+                tmp.write(data)
+                tmp.flush()
+                os.fsync(tmp.fileno())
+            os.replace(tmp_name, path)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        self._type_path(path).write_text(content_type)
+        st = path.stat()
+        return ObjectInfo(key=key, size=st.st_size, content_type=content_type,
+                          modified=datetime.fromtimestamp(st.st_mtime, UTC))
 
     async def get(self, key: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
         path = self._existing(key)

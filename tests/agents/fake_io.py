@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
 
-from agents.hooks import InterviewBrief
+from agents.hooks import BoardSnapshot, InterviewBrief
 from agents.offline.tts import resample, wav_pcm
 
 CHUNK_BYTES = 640  # 20 ms of 16 kHz mono s16
@@ -47,6 +47,9 @@ class FakeIO:
         self._mic: deque[bytes] = deque()
         self._mic_open = True
         self._changed = asyncio.Event()
+        self.board: BoardSnapshot | None = None
+        self._board_changed = asyncio.Event()
+        self.reviews: list[dict[str, Any]] = []
 
     # -- AgentIO ------------------------------------------------------------------------
 
@@ -92,7 +95,26 @@ class FakeIO:
         self.ended.set()
         self._poke()
 
+    def latest_board(self) -> BoardSnapshot | None:
+        return self.board
+
+    async def board_changes(self) -> AsyncIterator[BoardSnapshot]:
+        while True:
+            await self._board_changed.wait()
+            self._board_changed.clear()
+            if self.board is not None:
+                yield self.board
+
+    async def save_review(self, review: dict[str, Any]) -> None:
+        self.reviews.append(review)
+        self._poke()
+
     # -- test controls --------------------------------------------------------------------
+
+    def draw(self, snapshot: BoardSnapshot) -> None:
+        """The candidate's board changed (as the server's canvas keeper reports it)."""
+        self.board = snapshot
+        self._board_changed.set()
 
     def say(self, pcm_16k: bytes, trailing_silence_s: float = 0.0) -> None:
         data = pcm_16k + bytes(round(trailing_silence_s * 16_000) * 2)

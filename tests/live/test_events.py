@@ -49,8 +49,14 @@ def make() -> tuple[EventChannel, FakeChannel, list[dict], FakeClock]:
 
 
 async def settle() -> None:
+    """Let dispatched handlers run, including a big message decoded on a worker thread."""
     for _ in range(3):
         await asyncio.sleep(0)
+    me = asyncio.current_task()
+    for _ in range(200):
+        if not [t for t in asyncio.all_tasks() if t is not me and not t.done()]:
+            return
+        await asyncio.sleep(0.01)
 
 
 async def test_dispatches_known_types_and_rejects_the_rest() -> None:

@@ -97,4 +97,8 @@ export const api = {
   getBilling: () => request("GET", "/api/billing"),
   startCheckout: (plan, quantity = 1) => request("POST", "/api/billing/checkout", { plan, quantity }),
   openPortal: () => request("POST", "/api/billing/portal"),
+
+  // Whiteboard: the latest stored scene (to restore it) and the snapshot timeline.
+  latestCanvas: (id) => request("GET", `/api/interviews/${enc(id)}/canvas-snapshots/latest`),
+  listCanvasSnapshots: (id) => request("GET", `/api/interviews/${enc(id)}/canvas-snapshots`),
 };

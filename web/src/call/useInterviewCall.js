@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useEffectEvent, useReducer, useRef } from "react";
 import { END_REASON, STATUS, callReducer, initialCallState } from "./callReducer.js";
 import { closeCall, createPeer, getLocalMedia, negotiate, sendEvent, stopStream, waitForClose } from "./rtc.js";
+import { sendChunked } from "../whiteboard/chunks.js";
 
 // The server lets the goodbye play for up to 20 s after "done" before it hangs up.
 const WRAP_UP_FALLBACK_MS = 25000;
@@ -22,6 +23,7 @@ export function useInterviewCall(interviewId, { onConnected, onEnded } = {}) {
   const [state, dispatch] = useReducer(callReducer, null, initialCallState);
   // The resources of the current attempt ({pc, channel, stream}); not state: nothing renders them.
   const resources = useRef(null);
+  const listeners = useRef(new Set()); // subscribe(): every server message, e.g. for the whiteboard
   const { attempt, status, endReason, wrapUp, connectedAt, localStream, micOn, camOn } = state;
 
   // One effect run per join attempt: it opens the media and the peer connection,
@@ -47,7 +49,10 @@ export function useInterviewCall(interviewId, { onConnected, onEnded } = {}) {
               if (e.track.kind === "audio") act({ type: "remote_track", stream: e.streams[0] || new MediaStream([e.track]) });
             },
             onConnectionState: (s) => act({ type: "connection_state", state: s, at: Date.now() }),
-            onMessage: (msg) => act({ type: "message", msg }),
+            onMessage: (msg) => {
+              listeners.current.forEach((fn) => fn(msg)); // e.g. the whiteboard's canvas.saved
+              act({ type: "message", msg });
+            },
             onChannelOpen: () => act({ type: "channel_open" }),
             onChannelClose: () => act({ type: "channel_closed" }),
           }),
@@ -122,5 +127,13 @@ export function useInterviewCall(interviewId, { onConnected, onEnded } = {}) {
   // A typed answer goes to the interviewer over the events channel, like speech would.
   const sendText = useCallback((text) => sendEvent(resources.current?.channel, { type: "chat.text", text }), []);
 
-  return { state, join, hangUp, toggleMic, toggleCam, sendText, dismissNotice };
+  // Components that speak their own events (the whiteboard): subscribe to every server
+  // message, and send big payloads in chunks over the same channel.
+  const subscribe = useCallback((fn) => {
+    listeners.current.add(fn);
+    return () => listeners.current.delete(fn);
+  }, []);
+  const sendChunkedEvent = useCallback((event) => sendChunked(resources.current?.channel, event), []);
+
+  return { state, join, hangUp, toggleMic, toggleCam, sendText, dismissNotice, subscribe, sendChunked: sendChunkedEvent };
 }

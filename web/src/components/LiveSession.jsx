@@ -4,6 +4,7 @@ import Notice from "./Notice.jsx";
 import RecIndicator from "./RecIndicator.jsx";
 import { StreamAudio, StreamVideo } from "./StreamMedia.jsx";
 import TypedAnswer from "./TypedAnswer.jsx";
+import Whiteboard from "./Whiteboard.jsx";
 
 const ENDED_TEXT = {
   [END_REASON.HANG_UP]: "You left the session.",
@@ -15,7 +16,7 @@ const ENDED_TEXT = {
  * The live part of the interview room, drawn from the call's state (useInterviewCall):
  * connection and phase, self-view, join/mute/end controls, captions and typed answers.
  */
-export default function LiveSession({ call, phase }) {
+export default function LiveSession({ call, phase, interviewId, interviewType }) {
   const { state, join, hangUp, toggleMic, toggleCam, sendText, dismissNotice } = call;
   const { status, connectionState, connectedAt, notice, captions, localStream, remoteStream, micOn, camOn } = state;
 
@@ -124,6 +125,15 @@ export default function LiveSession({ call, phase }) {
           <TypedAnswer onSend={sendText} disabled={status !== STATUS.LIVE || !state.channelOpen} />
         </div>
       </div>
+
+      {interviewType === "system_design" && (
+        <Whiteboard
+          interviewId={interviewId}
+          send={call.sendChunked}
+          live={status === STATUS.LIVE}
+          subscribe={call.subscribe}
+        />
+      )}
     </div>
   );
 }

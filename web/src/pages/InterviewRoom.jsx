@@ -10,6 +10,7 @@ import InterviewSummary from "../components/InterviewSummary.jsx";
 import QuestionCard from "../components/QuestionCard.jsx";
 import PhaseProgress from "../components/PhaseProgress.jsx";
 import "../components/room.css";
+import Whiteboard from "../components/Whiteboard.jsx";
 
 // The question is on screen once the interviewer has asked it (past the introductions).
 const ASKED_PHASES = new Set(["interview", "closing", "done"]);
@@ -93,9 +94,18 @@ function InterviewRoom({ id }) {
             )}
             {shownQuestion(interview, room) && <QuestionCard question={shownQuestion(interview, room)} />}
             {TERMINAL_STATUSES.has(interview.status) ? (
-              <InterviewSummary interview={interview} />
+              <>
+                <InterviewSummary interview={interview} />
+                {/* the final drawing of a system-design interview */}
+                {interview.type === "system_design" && <Whiteboard interviewId={interview.id} readOnly />}
+              </>
             ) : (
-              <LiveSession call={call} phase={call.state.phase ?? interview.current_phase} />
+              <LiveSession
+                call={call}
+                phase={call.state.phase ?? interview.current_phase}
+                interviewId={interview.id}
+                interviewType={interview.type}
+              />
             )}
           </>
         )}
