@@ -18,12 +18,17 @@ from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from agents.offline.vocabulary import build_language_model
 
-if TYPE_CHECKING:
-    from agents.offline.asr_pool import RemoteDecoder
+
+class RemoteDecoder(Protocol):
+    """One session's decoder in an ASR worker process (agents/offline/asr_pool.py has one)."""
+
+    async def decode(self, started: bool, audio: bytes, closing: bool) -> str: ...
+
+    async def close(self) -> None: ...
 
 log = logging.getLogger(__name__)
 
