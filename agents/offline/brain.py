@@ -87,12 +87,13 @@ class Brain:
 
     # ---- inputs -------------------------------------------------------------------------
 
-    def on_user_turn(self, text: str) -> list[Action]:
-        """The candidate finished a turn (spoken and recognised, or typed)."""
+    def on_user_turn(self, text: str, unsure: Collection[str] = ()) -> list[Action]:
+        """The candidate finished a turn (spoken and recognised, or typed). `unsure`: words
+        the recogniser was not confident of; no follow-up quotes them back."""
         stage = is_stage_direction(text)
         if not stage and normalize(text):
             self.transcript.append({"role": "user", "text": text.strip()})
-            self.memory.observe(text)
+            self.memory.observe(text, unsure)
         self.pending = None
         if not self.greeted and self.phase in ("routing", "intro"):
             return self._open()
@@ -106,10 +107,17 @@ class Brain:
             self.interview_turns += 1
             if says_done(text) or self.interview_turns >= self.turn_limit:
                 return self._wrap_up()
-            return [self._say(self._follow_up(extract(text)))]
+            return [self._say(self._follow_up(extract(text, unsure)))]
         if self.phase == "closing":
             return self._goodbye(text)
         return [self._say(self._pick("after_done", lines.AFTER_DONE))]
+
+    def vocabulary(self) -> str:
+        """Words this interview is likely to hear, as a prompt for the speech recogniser:
+        the question, its expected topics, and the terms the candidate has used."""
+        terms = [*self.brief.expected_topics, *self.memory.technologies, *self.memory.topics]
+        unique = list(dict.fromkeys(t.strip().rstrip(".") for t in terms if t.strip()))
+        return f"{self.brief.question} {', '.join(unique[:24])}.".strip()
 
     def on_unheard(self) -> list[Action]:
         """The candidate spoke but nothing was recognised: greet if owed, else ask again."""

@@ -6,9 +6,11 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
 from agents.offline.asr import AsrModel
+from agents.offline.pool import ModelPool
 from agents.offline.resumption import HandleStore
 from agents.offline.tts import Synthesizer
 from agents.offline.vad import VadConfig
+from agents.offline.whisper import WhisperRecognizer
 
 
 @dataclass
@@ -25,6 +27,7 @@ class Counters:
     go_aways: int = 0
     dropped: int = 0
     protocol_errors: int = 0
+    refused_overloaded: int = 0
 
 
 @dataclass
@@ -41,6 +44,8 @@ class SessionContext:
     chunk_ms: int = 80
     seed: int = 0
     tool_wait_s: float = 60.0
+    whisper: WhisperRecognizer | None = None  # preferred over `asr` (pocketsphinx) when set
+    pool: ModelPool | None = None
 
 
 def holds_turn_for_tools(model: str) -> bool:

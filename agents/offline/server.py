@@ -22,7 +22,6 @@ import shutil
 import ssl
 import tempfile
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +30,10 @@ from aiohttp import web
 from agents.offline import lines, protocol, tls
 from agents.offline.asr import AsrModel
 from agents.offline.context import Counters, SessionContext
+from agents.offline.pool import ModelPool
 from agents.offline.resumption import DEFAULT_TTL_S, HandleStore
 from agents.offline.session import LiveSession
+from agents.offline.speech_models import load_piper, load_whisper
 from agents.offline.tts import DEFAULT_VOICE, Synthesizer
 from agents.offline.vad import VadConfig
 
@@ -62,10 +63,18 @@ class OfflineLiveServer:
         vad: VadConfig | None = None,
         handle_ttl_s: float = DEFAULT_TTL_S,
         words_per_minute: int = 175,
+        neural_speech: bool = True,
+        speech_workers: int | None = None,
     ) -> None:
+        """`neural_speech`: hear with Whisper and speak with Piper when their model packages
+        are installed (else, or when False, pocketsphinx and espeak-ng: lighter, for load
+        tests that need many sessions on few cores). `speech_workers`: model threads
+        (default: one per core)."""
         self._given_cert_dir = cert_dir
         self._asr_dir = asr_dir
         self._speech_recognition = speech_recognition
+        self._neural = neural_speech
+        self._speech_workers = speech_workers
         self.counters = Counters()
         self.handles = HandleStore(handle_ttl_s)
         self._synth = Synthesizer(words_per_minute=words_per_minute)
@@ -74,7 +83,7 @@ class OfflineLiveServer:
         self.seed = seed
         self.sessions: set[LiveSession] = set()
         self._runner: web.AppRunner | None = None
-        self._executor: ThreadPoolExecutor | None = None
+        self._pool: ModelPool | None = None
         self._ctx: SessionContext | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._certs: tls.Certificates | None = None
@@ -91,11 +100,20 @@ class OfflineLiveServer:
         else:
             cert_dir = self._given_cert_dir
         self._certs = await asyncio.to_thread(tls.generate, cert_dir)
-        self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="offline-asr")
-        asr = await AsrModel.load(self._asr_dir) if self._speech_recognition else None
+        self._pool = pool = ModelPool(self._speech_workers)
+        whisper = asr = None
+        if self._speech_recognition and self._neural:
+            whisper = await asyncio.to_thread(load_whisper)
+        if self._speech_recognition and whisper is None:
+            asr = await AsrModel.load(self._asr_dir)
+        if self._neural and (voice := await asyncio.to_thread(load_piper)) is not None:
+            self._synth.use_neural(voice, pool)
+        log.info("offline speech: %s recognition, %s synthesis",
+                 "whisper" if whisper else "pocketsphinx" if asr else "no", self._synth.engine)
         self._ctx = SessionContext(
-            synthesizer=self._synth, asr=asr, executor=self._executor, handles=self.handles,
-            counters=self.counters, **self._ctx_args,  # type: ignore[arg-type]
+            synthesizer=self._synth, asr=asr, executor=pool.executor, handles=self.handles,
+            counters=self.counters, whisper=whisper, pool=pool,
+            **self._ctx_args,  # type: ignore[arg-type]
         )
         await self._synth.warm(lines.ACKS, DEFAULT_VOICE)
 
@@ -120,9 +138,9 @@ class OfflineLiveServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = None
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -195,6 +213,21 @@ class OfflineLiveServer:
         return self.counters.tool_calls
 
     @property
+    def recognizer(self) -> str:
+        """Which recogniser sessions use: "whisper", "pocketsphinx" or "none"."""
+        if self._ctx is None:
+            return "none"
+        return "whisper" if self._ctx.whisper else "pocketsphinx" if self._ctx.asr else "none"
+
+    @property
+    def synthesizer(self) -> str:
+        return self._synth.engine
+
+    @property
+    def pool(self) -> ModelPool | None:
+        return self._pool
+
+    @property
     def active_sessions(self) -> int:
         return len(self.sessions)
 
@@ -223,6 +256,11 @@ class OfflineLiveServer:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if not PATH.match(request.path) or self._ctx is None:
             raise web.HTTPNotFound(text="offline Live API: unknown path\n")
+        if self._pool is not None and self._pool.overloaded():
+            # Queued model work is already late: a new call would make every live one later.
+            self.counters.refused_overloaded += 1
+            raise web.HTTPServiceUnavailable(text="offline Live API: overloaded, retry later\n",
+                                             headers={"Retry-After": "5"})
         ws = web.WebSocketResponse(max_msg_size=MAX_FRAME_BYTES, autoping=True)
         if not ws.can_prepare(request).ok:
             raise web.HTTPBadRequest(text="websocket upgrade required\n")
