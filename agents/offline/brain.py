@@ -115,9 +115,11 @@ class Brain:
     def vocabulary(self) -> str:
         """Words this interview is likely to hear, as a prompt for the speech recogniser:
         the question, its expected topics, and the terms the candidate has used."""
-        terms = [*self.brief.expected_topics, *self.memory.technologies, *self.memory.topics]
+        glossary = lines.CODING_GLOSSARY if self.brief.coding else lines.DESIGN_GLOSSARY
+        terms = [*self.brief.expected_topics, *self.memory.technologies, *self.memory.topics,
+                 *glossary]
         unique = list(dict.fromkeys(t.strip().rstrip(".") for t in terms if t.strip()))
-        return f"{self.brief.question} {', '.join(unique[:24])}.".strip()
+        return f"{self.brief.question} {', '.join(unique[:32])}.".strip()
 
     def on_unheard(self) -> list[Action]:
         """The candidate spoke but nothing was recognised: greet if owed, else ask again."""

@@ -213,3 +213,14 @@ NOT_HEARD = (
     "Sorry, I didn't catch that. Could you say it again?",
     "Sorry, could you repeat that?",
 )
+
+# Words candidates use that a general recogniser mishears ("shard" as "charge"): part of the
+# speech recogniser's prompt, after the brief's own topics and the candidate's terms.
+DESIGN_GLOSSARY = (
+    "load balancer", "cache", "Redis", "database", "shard", "replication", "Kafka", "queue",
+    "CDN", "consistent hashing", "latency", "throughput",
+)
+CODING_GLOSSARY = (
+    "array", "hash map", "two pointers", "time complexity", "O of n", "recursion",
+    "binary search", "edge cases",
+)

@@ -18,6 +18,7 @@ refuse new calls (they would make every live one late) while queued urgent work 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import heapq
 import itertools
 import os
@@ -40,7 +41,7 @@ class ModelPool:
         self, workers: int | None = None, *, max_waiting: int | None = None,
         overload_wait_s: float = 0.6,
     ) -> None:
-        self.workers = workers or max(1, os.cpu_count() or 1)
+        self.workers = workers or max(1, len(os.sched_getaffinity(0)))
         self.max_waiting = max_waiting if max_waiting is not None else 2 * self.workers
         self.overload_wait_s = overload_wait_s
         self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="offline-speech")
@@ -81,9 +82,13 @@ class ModelPool:
         except BaseException:
             self._release()
             raise
-        job.add_done_callback(lambda _: loop.call_soon_threadsafe(self._release))
+        job.add_done_callback(lambda _: self._release_from_thread(loop))
         self.jobs += 1
         return await asyncio.wrap_future(job, loop=loop)
+
+    def _release_from_thread(self, loop: asyncio.AbstractEventLoop) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop closed while the job ran
+            loop.call_soon_threadsafe(self._release)
 
     def _timed(self, fn: Callable[..., T], *args: Any) -> T:
         t0 = time.perf_counter()

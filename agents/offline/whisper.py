@@ -19,8 +19,10 @@ from __future__ import annotations
 import logging
 import math
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -56,6 +58,37 @@ class Recognition:
     unsure: frozenset[str] = field(default_factory=frozenset)  # normalized words
 
 
+def _repetitive(text: str) -> bool:
+    """Whisper's runaway loops ("I I I I ...") compress far better than speech does."""
+    data = text.encode()
+    return len(data) > 40 and len(data) / len(zlib.compress(data)) > 2.4
+
+
+def _speech_end_s(audio: np.ndarray) -> float:
+    """Where the last 20 ms frame with a twentieth of the loudest frame's energy ends."""
+    frames = audio[: len(audio) // 320 * 320].reshape(-1, 320)
+    if not len(frames):
+        return 0.0
+    energy = np.sqrt(np.mean(frames**2, axis=1))
+    loud = np.nonzero(energy > 0.05 * float(energy.max()))[0]
+    return (int(loud[-1]) + 1) * 0.02 + 0.05 if loud.size else 0.0
+
+
+def _without_echo(words: tuple[Word, ...]) -> tuple[Word, ...]:
+    """Cut a repeat of the opening words after a sentence end ("X. X. X" -> "X.")."""
+    norm = [normalized_word(w.text) for w in words]
+    spoken = [i for i, n in enumerate(norm) if n]
+    if len(spoken) < 4:
+        return words
+    head = [norm[i] for i in spoken[:2]]
+    for k in range(1, len(words)):
+        if words[k - 1].text.strip() in (".", "?", "!") or words[k - 1].text.endswith((".", "?")):
+            rest = [norm[i] for i in spoken if i >= k][:2]
+            if rest == head:
+                return words[:k]
+    return words
+
+
 def join_words(words: list[Word] | tuple[Word, ...]) -> str:
     return "".join(w.text for w in words).strip()
 
@@ -77,7 +110,7 @@ class WhisperRecognizer:
     """A loaded model shared by every session: CTranslate2 runs up to `inter_threads`
     calls at once, one core each; the HF tokenizer's encode/decode are safe across threads."""
 
-    def __init__(self, model_dir: Path, *, inter_threads: int = 2, beam_size: int = 1) -> None:
+    def __init__(self, model_dir: Path, *, inter_threads: int = 2, beam_size: int = 5) -> None:
         from faster_whisper import WhisperModel
         from faster_whisper.tokenizer import Tokenizer
 
@@ -116,14 +149,14 @@ class WhisperRecognizer:
         prompt_ids = model.get_prompt(
             tokenizer, [], without_timestamps=True, hotwords=prompt.strip() or None
         )
-        result = model.model.generate(
-            encoded, [prompt_ids], beam_size=self.beam_size, max_length=224,
-            return_scores=True, return_no_speech_prob=True, suppress_blank=True,
-            suppress_tokens=[-1], repetition_penalty=1.0, no_repeat_ngram_size=0,
-        )[0]
-        tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+        # speech carries at most ~5 tokens a second: a longer output is a runaway loop
+        budget = int(seconds * 6) + 8
+        result, tokens, text = self._generate(encoded, prompt_ids, budget, 1.0)
+        if len(tokens) >= budget or _repetitive(text):
+            result, tokens, text = self._generate(encoded, prompt_ids, budget, 1.3)
+            if len(tokens) >= budget or _repetitive(text):
+                return Recognition("", no_speech_prob=result.no_speech_prob)
         avg_logprob = result.scores[0] * len(tokens) / (len(tokens) + 1) if tokens else -10.0
-        text = tokenizer.decode(tokens).strip()
         self.calls += 1
         self.audio_s += seconds
         if not text or (result.no_speech_prob > NO_SPEECH_MAX and avg_logprob < -0.7):
@@ -136,11 +169,32 @@ class WhisperRecognizer:
             for w in aligned
             if str(w["word"]).strip()
         )
+        # Whisper sometimes reads on into the padding, repeating itself: words aligned past
+        # the end of the audio were never said.
+        kept = _without_echo(tuple(w for w in words if w.start < _speech_end_s(audio)))
+        if len(kept) < len(words):
+            words, text = kept, join_words(kept)
+            if not text:
+                return Recognition("", no_speech_prob=result.no_speech_prob)
         return Recognition(
             text=text, words=words, avg_logprob=float(avg_logprob),
             no_speech_prob=float(result.no_speech_prob),
             unsure=doubtful_words(words, float(avg_logprob)),
         )
+
+    def _generate(
+        self, encoded: object, prompt_ids: list[int], budget: int, repetition_penalty: float
+    ) -> tuple[Any, list[int], str]:
+        tokenizer = self._tokenizer
+        result = self._model.model.generate(
+            encoded, [prompt_ids], beam_size=self.beam_size,
+            max_length=len(prompt_ids) + budget, return_scores=True,
+            return_no_speech_prob=True, suppress_blank=True, suppress_tokens=[-1],
+            repetition_penalty=repetition_penalty,
+            no_repeat_ngram_size=3 if repetition_penalty > 1 else 0,
+        )[0]
+        tokens = [t for t in result.sequences_ids[0] if t < tokenizer.eot]
+        return result, tokens, tokenizer.decode(tokens).strip()
 
     def _align(self, tokens: list[int], prompt_ids: list[int], encoded: object,
                frames: int) -> list[dict[str, object]]:
