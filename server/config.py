@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     agent: Literal["interviewer", "none", "echo", "alternating"] = "interviewer"
     google_api_key: SecretStr = SecretStr("")
     live_model: str = "gemini-2.5-flash-native-audio-preview-12-2025"
+    # the offline interviewer's speech: neural (Whisper base + Piper) or classic
+    # (pocketsphinx + espeak-ng: lighter, less accurate)
+    offline_speech: Literal["neural", "classic"] = "neural"
     connect_timeout_s: float = Field(30.0, gt=0)
     disconnect_timeout_s: float = Field(10.0, gt=0)
     idle_timeout_s: float = Field(120.0, gt=0)

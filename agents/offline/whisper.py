@@ -97,13 +97,23 @@ def normalized_word(word: str) -> str:
     return re.sub(r"[^a-z0-9'+]+", "", word.lower().replace("\u2019", "'"))
 
 
+def word_parts(word: str) -> list[str]:
+    """A recognised word as the interviewer's memory splits it ("Grebulin-Fastric" is two)."""
+    return re.sub(r"[^a-z0-9'+]+", " ", word.lower().replace("\u2019", "'")).split()
+
+
 def doubtful_words(words: tuple[Word, ...], avg_logprob: float) -> frozenset[str]:
-    """Words recognised with low confidence (or all of them if the whole text is doubtful)."""
+    """Words recognised with low confidence (or all of them if the whole text is doubtful).
+    A word glued to a doubtful one by a hyphen is doubtful too."""
     if avg_logprob < SEGMENT_MIN_LOGPROB:
         chosen = list(words)
     else:
         chosen = [w for w in words if w.probability < WORD_MIN_PROBABILITY]
-    return frozenset(n for w in chosen if (n := normalized_word(w.text)))
+        chosen += [b for a, b in zip(words, words[1:], strict=False)
+                   if a in chosen and not b.text.startswith(" ")]
+        chosen += [a for a, b in zip(words, words[1:], strict=False)
+                   if b in chosen and not b.text.startswith(" ") and b.text.strip(".,?!")]
+    return frozenset(part for w in chosen for part in word_parts(w.text))
 
 
 class WhisperRecognizer:
@@ -171,7 +181,9 @@ class WhisperRecognizer:
         )
         # Whisper sometimes reads on into the padding, repeating itself: words aligned past
         # the end of the audio were never said.
-        kept = _without_echo(tuple(w for w in words if w.start < _speech_end_s(audio)))
+        # (alignment can put the last word a little late: only clearly later ones go)
+        end_s = _speech_end_s(audio) + 0.25
+        kept = _without_echo(tuple(w for w in words if w.start < end_s))
         if len(kept) < len(words):
             words, text = kept, join_words(kept)
             if not text:

@@ -33,6 +33,7 @@ from agents.offline.whisper import (
     Word,
     join_words,
     normalized_word,
+    word_parts,
 )
 
 log = logging.getLogger(__name__)
@@ -216,7 +217,7 @@ class WhisperTranscriber:
         if commit:
             utt.committed += words[:commit]
             utt.committed_unsure |= {
-                n for w in words[:commit] if (n := normalized_word(w.text)) in result.unsure
+                n for w in words[:commit] for n in word_parts(w.text) if n in result.unsure
             }
             following = words[commit].start if commit < len(words) else words[commit - 1].end
             cut_s = (words[commit - 1].end + following) / 2
@@ -242,7 +243,7 @@ class WhisperTranscriber:
             words, unsure = list(result.words), result.unsure
             log.debug("final over %.1f s: %r", len(utt.audio) / BYTES_PER_S, result.text)
         heard_unsure = frozenset(utt.committed_unsure) | {
-            n for w in words if (n := normalized_word(w.text)) in unsure
+            n for w in words for n in word_parts(w.text) if n in unsure
         }
         self.utterances += 1
         if not future.done():

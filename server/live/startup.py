@@ -49,7 +49,8 @@ def voice_model(settings: Settings) -> LiveModel | None:
         return None
     from agents.live_model import LiveModel
 
-    return LiveModel(settings.live_model, settings.google_api_key.get_secret_value())
+    return LiveModel(settings.live_model, settings.google_api_key.get_secret_value(),
+                     neural_speech=settings.offline_speech == "neural")
 
 
 async def realtime(app: web.Application) -> AsyncIterator[None]:

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from google.genai import types
 
+from agents.memory import normalize
 from agents.offline import OfflineLiveServer, speech_models
 from agents.offline.brain import Brain
 from agents.offline.brief import EXAMPLE_BRIEF, parse_brief
@@ -64,7 +65,7 @@ def test_recognition_is_word_accurate_on_domain_terms(whisper, piper) -> None:  
 def test_made_up_words_are_marked_unsure(whisper, piper) -> None:  # type: ignore[no-untyped-def]
     heard = whisper.recognize(candidate_16k(piper, NONSENSE))
     known = set("i would use a for the redirects".split())
-    strange = {w for w in heard.text.lower().strip(".").split() if w not in known and len(w) > 3}
+    strange = {w for w in normalize(heard.text).split() if w not in known and len(w) > 3}
     assert strange, heard.text
     assert strange <= heard.unsure, (heard.text, heard.unsure)
     assert "redirects" not in heard.unsure
@@ -142,7 +143,7 @@ async def test_speech_through_the_server_is_heard_and_doubt_is_not_quoted(piper)
         await server.close()
     heard, typed = replies
     assert heard.input_finished and "redirects" in heard.input_text.lower()
-    strange = [w for w in heard.input_text.lower().strip(".").split()
+    strange = [w for w in normalize(heard.input_text).split()
                if w not in set("i would use a for the redirects".split()) and len(w) > 3]
     assert strange and not any(w in heard.output_text.lower() for w in strange), (
         heard.input_text, heard.output_text)
