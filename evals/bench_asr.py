@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import fractions
 import json
 import re
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 from aiortc import RTCPeerConnection
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError
-from av import AudioFrame, AudioResampler
+from av import AudioFrame
 
 from agents.offline import speech_models
 from agents.offline.asr import AsrModel
@@ -120,39 +121,55 @@ class PcmTrack(AudioStreamTrack):
         self._pos += FRAME
         return frame
 
+    @property
+    def sent_s(self) -> float:
+        return self._pos / RATE
+
 
 async def round_trip(pcm: bytes) -> np.ndarray:
     """`pcm` sent from one aiortc peer to another over loopback; what the receiver decoded,
-    at 16 kHz."""
+    at 16 kHz, each frame placed by its RTP timestamp (a frame lost or dropped by the jitter
+    buffer on a busy machine leaves silence, and counts against the recogniser)."""
     sender, receiver = RTCPeerConnection(), RTCPeerConnection()
-    sender.addTrack(PcmTrack(pcm))
-    received: list[np.ndarray] = []
-    done = asyncio.Event()
-    to_16k = AudioResampler(format="s16", layout="mono", rate=16_000)
+    track = PcmTrack(pcm)
+    sender.addTrack(track)
+    frames: list[tuple[int, np.ndarray, int]] = []
     seconds = len(pcm) / 2 / RATE
 
-    async def read(track) -> None:  # type: ignore[no-untyped-def]
-        got = 0.0
-        try:
-            while got < seconds + 0.5:
-                frame = await track.recv()
-                got += frame.samples / frame.sample_rate
-                for out in to_16k.resample(frame):
-                    received.append(out.to_ndarray().reshape(-1).astype(np.int16))
-        except MediaStreamError:
-            pass
-        done.set()
+    async def read(remote) -> None:  # type: ignore[no-untyped-def]
+        with contextlib.suppress(MediaStreamError, asyncio.CancelledError):
+            while True:
+                frame = await remote.recv()
+                samples = frame.to_ndarray().reshape(-1).astype(np.int16)
+                if frame.layout.name == "stereo":
+                    samples = samples[::2]
+                frames.append((int(frame.pts), samples, frame.sample_rate))
 
     tasks: list[asyncio.Task[None]] = []
-    receiver.on("track", lambda track: tasks.append(asyncio.ensure_future(read(track))))
+    receiver.on("track", lambda remote: tasks.append(asyncio.ensure_future(read(remote))))
     await sender.setLocalDescription(await sender.createOffer())
     await receiver.setRemoteDescription(sender.localDescription)
     await receiver.setLocalDescription(await receiver.createAnswer())
     await sender.setRemoteDescription(receiver.localDescription)
-    await asyncio.wait_for(done.wait(), seconds + 30)
+    # the track paces itself (catching up if late): wait for it to run out, then a second
+    await asyncio.sleep(seconds + 0.5)
+    deadline = time.perf_counter() + seconds + 30
+    while track.sent_s < seconds + 0.5 and time.perf_counter() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.2)
+    await asyncio.sleep(1.0)
+    for task in tasks:
+        task.cancel()
     await sender.close()
     await receiver.close()
-    return np.concatenate(received) if received else np.zeros(0, np.int16)
+    if not frames:
+        return np.zeros(0, np.int16)
+    rate = frames[0][2]
+    first = frames[0][0]
+    out = np.zeros(max(p - first + len(x) for p, x, _ in frames), np.int16)
+    for p, x, _ in frames:
+        out[p - first : p - first + len(x)] = x
+    down = resample(out.tobytes(), rate, 16_000)
+    return np.frombuffer(down, dtype="<i2")
 
 
 def first_onset(samples: np.ndarray, rate: int) -> float:
@@ -191,12 +208,15 @@ def main() -> None:
     parser.add_argument("--sentences", type=int, default=len(SENTENCES))
     parser.add_argument("--voices", default=",".join(VOICES))
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--beam", type=int, default=0, help="Whisper beam size (server's)")
     args = parser.parse_args()
     sentences = SENTENCES[: args.sentences]
     piper = speech_models.load_piper()
     whisper = speech_models.load_whisper()
     if piper is None or whisper is None:
         raise SystemExit("the neural speech models are not installed (make run / make test)")
+    if args.beam:
+        whisper.beam_size = args.beam
     sphinx = AsrModel.build()
     prompt = Brain.create(parse_brief(EXAMPLE_BRIEF)).vocabulary()
     conditions = [
