@@ -115,7 +115,10 @@ class OfflineLiveServer:
             counters=self.counters, whisper=whisper, pool=pool,
             **self._ctx_args,  # type: ignore[arg-type]
         )
-        await self._synth.warm(lines.ACKS, DEFAULT_VOICE)
+        if self._synth.neural is None:
+            await self._synth.warm(lines.ACKS, DEFAULT_VOICE)
+        else:  # a few seconds of Piper on a busy machine: not in the way of the first call
+            self._spawn(self._synth.warm(lines.ACKS, DEFAULT_VOICE))
 
         app = web.Application()
         app.router.add_get("/{path:.*}", self._handle)
@@ -239,6 +242,11 @@ class OfflineLiveServer:
             count += 1
         self.counters.dropped += count
         return count
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def send_go_away(self, time_left_s: float = 5.0) -> int:
         """Send `goAway {timeLeft}` to every session, then close each after the time."""

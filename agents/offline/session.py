@@ -328,6 +328,7 @@ class LiveSession:
 
     async def _run_turn(self, actions: list[Action]) -> None:
         self.ctx.counters.turns += 1
+        log.debug("turn: %s", actions)
         unsent: list[CallTool] = [a for a in actions if isinstance(a, CallTool)]
         spoken: list[str] = []
         try:
@@ -377,6 +378,7 @@ class LiveSession:
         try:
             i = 0
             async for sentence, pcm in pieces:
+                log.debug("speaking %r (%.1f s of audio)", sentence, len(pcm) / OUT_BYTES_PER_S)
                 if self.setup.output_transcription:
                     piece = sentence if first and i == 0 else " " + sentence
                     await self.send(p.output_transcription(piece))

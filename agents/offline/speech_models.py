@@ -164,6 +164,17 @@ def load_piper() -> Any:
         return _loaded[key]
 
 
+def preload() -> None:
+    """Load both models and make the stock acknowledgements (blocking; for a thread)."""
+    load_whisper()
+    voice = load_piper()
+    if voice is not None:
+        from agents.offline import lines
+
+        for text in lines.ACKS:
+            voice.synthesize(text)
+
+
 def main() -> int:
     """Prepare the models ahead of time (`make` runs this); exit 1 if one is unavailable."""
     logging.basicConfig(level=logging.INFO, format="%(message)s")

@@ -172,6 +172,6 @@ class Synthesizer:
         return await asyncio.to_thread(resample, pcm, rate)
 
     async def warm(self, texts: list[str] | tuple[str, ...], voice: str = DEFAULT_VOICE) -> None:
-        """Pre-synthesise stock phrases into the cache."""
+        """Pre-synthesise stock phrases into the cache (behind any live reply's work)."""
         for text in texts:
-            await self.synthesize(text, voice)
+            await self.synthesize(text, voice, urgent=False)

@@ -71,6 +71,8 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
         segment_s=settings.segment_s,
     )
     voice = app[VOICE_MODEL] = voice_model(settings)
+    if voice is not None:
+        voice.preload()
     manager = SessionManager(app[DB], shipper, config, agent_factory(settings, voice))
     app[SESSIONS] = manager
     await shipper.start()
