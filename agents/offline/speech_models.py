@@ -165,14 +165,9 @@ def load_piper() -> Any:
 
 
 def preload() -> None:
-    """Load both models and make the stock acknowledgements (blocking; for a thread)."""
+    """Load both models (blocking; for a thread)."""
     load_whisper()
-    voice = load_piper()
-    if voice is not None:
-        from agents.offline import lines
-
-        for text in lines.ACKS:
-            voice.synthesize(text)
+    load_piper()
 
 
 def main() -> int:
