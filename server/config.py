@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     feedback_regenerations_per_hour: int = Field(5, ge=1)
     expert_urls: dict[str, str] = Field(default_factory=dict)  # company → A2A URL; {} = local
     experts_enabled: bool = True
+    # the offline interviewer's speech: neural (Whisper base + Piper) or classic
+    # (pocketsphinx + espeak-ng: lighter, less accurate)
+    offline_speech: Literal["neural", "classic"] = "classic"
     connect_timeout_s: float = Field(30.0, gt=0)
     disconnect_timeout_s: float = Field(10.0, gt=0)
     idle_timeout_s: float = Field(120.0, gt=0)

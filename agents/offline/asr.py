@@ -1,4 +1,6 @@
-"""Speech recognition with pocketsphinx over the interview-domain language model.
+"""Speech recognition with pocketsphinx over the interview-domain language model: the
+fallback when the Whisper model (agents/offline/whisper.py) is not installed, and the
+light recogniser for load tests that need many sessions on few cores.
 
 `AsrModel` builds (once) the language model and dictionary and makes decoders.
 `Transcriber` decodes one session's utterances incrementally while the candidate speaks,
@@ -17,6 +19,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Executor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -36,6 +39,15 @@ RATE_HZ = 16_000
 PAD = bytes(RATE_HZ * 2 * 300 // 1000)  # 300 ms of silence closes an utterance cleanly
 
 _build_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Heard:
+    """A finished utterance: its text, and the (normalized) words recognised with too little
+    confidence to be quoted back to the candidate."""
+
+    text: str
+    unsure: frozenset[str] = field(default_factory=frozenset)
 
 
 class AsrModel:
@@ -140,11 +152,12 @@ class Transcriber:
             self._commands.append(("audio", pcm))
             self._kick()
 
-    def finish(self) -> asyncio.Future[str]:
-        """End the utterance; the future gets its final text."""
-        future: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    def finish(self) -> asyncio.Future[Heard]:
+        """End the utterance; the future gets its final text (pocketsphinx gives no usable
+        word confidences here, so nothing is marked unsure)."""
+        future: asyncio.Future[Heard] = asyncio.get_running_loop().create_future()
         if not self.active:
-            future.set_result("")
+            future.set_result(Heard(""))
             return future
         self.active = False
         self._commands.append(("end", future))
@@ -168,7 +181,7 @@ class Transcriber:
             self._worker = None
         for kind, arg in self._commands:
             if kind == "end" and not arg.done():
-                arg.set_result("")
+                arg.set_result(Heard(""))
         self._commands.clear()
         if self._remote is not None:
             await self._remote.close()
@@ -180,7 +193,7 @@ class Transcriber:
         if self._worker is None or self._worker.done():
             self._worker = asyncio.get_running_loop().create_task(self._run())
 
-    def _next_batch(self) -> tuple[bool, bytes, str | None, asyncio.Future[str] | None]:
+    def _next_batch(self) -> tuple[bool, bytes, str | None, asyncio.Future[Heard] | None]:
         """Coalesce queued commands up to and including the next end/cancel."""
         started = False
         audio = bytearray()
@@ -221,7 +234,7 @@ class Transcriber:
                 if closing == "end":
                     self.utterances += 1
                     if future is not None and not future.done():
-                        future.set_result(text)
+                        future.set_result(Heard(text))
                 elif closing is None and text and self._on_partial is not None:
                     self._on_partial(text)
 

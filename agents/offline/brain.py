@@ -109,8 +109,9 @@ class Brain(FollowUps):
 
     # ---- inputs -------------------------------------------------------------------------
 
-    def on_user_turn(self, text: str) -> list[Action]:
-        """The candidate finished a turn (spoken and recognised, or typed)."""
+    def on_user_turn(self, text: str, unsure: Collection[str] = ()) -> list[Action]:
+        """The candidate finished a turn (spoken and recognised, or typed). `unsure`: words
+        the recogniser was not confident of; no follow-up quotes them back."""
         if self._observe_note(text):
             return []
         stage = is_stage_direction(text)
@@ -118,7 +119,7 @@ class Brain(FollowUps):
             return self.resume()
         if not stage and normalize(text):
             self.transcript.append({"role": "user", "text": text.strip()})
-            self.memory.observe(text)
+            self.memory.observe(text, unsure)
         self.pending = None
         if not self.greeted and self.phase in ("routing", "intro"):
             return self._open()
@@ -136,10 +137,19 @@ class Brain(FollowUps):
                 return self._wrap_up()
             if self._should_ask_expert():
                 return self._ask_expert()
-            return [self._say(self._follow_up(extract(text)))]
+            return [self._say(self._follow_up(extract(text, unsure)))]
         if self.phase == "closing":
             return self._goodbye(text)
         return [self._say(self._pick("after_done", lines.AFTER_DONE))]
+
+    def vocabulary(self) -> str:
+        """Words this interview is likely to hear, as a prompt for the speech recogniser:
+        the question, its expected topics, and the terms the candidate has used."""
+        glossary = lines.CODING_GLOSSARY if self.brief.coding else lines.DESIGN_GLOSSARY
+        terms = [*self.brief.expected_topics, *self.memory.technologies, *self.memory.topics,
+                 *glossary]
+        unique = list(dict.fromkeys(t.strip().rstrip(".") for t in terms if t.strip()))
+        return f"{self.brief.question} {', '.join(unique[:32])}.".strip()
 
     def on_unheard(self) -> list[Action]:
         """The candidate spoke but nothing was recognised: greet if owed, else ask again."""

@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 
 from agents.offline.asr import AsrModel
 from agents.offline.asr_pool import AsrPool
+from agents.offline.pool import ModelPool
 from agents.offline.resumption import HandleStore
 from agents.offline.tts import Synthesizer
 from agents.offline.vad import VadConfig
+from agents.offline.whisper import WhisperRecognizer
 
 
 @dataclass
@@ -27,6 +29,7 @@ class Counters:
     dropped: int = 0
     protocol_errors: int = 0
     images: int = 0  # image frames received (the whiteboard PNG)
+    refused_overloaded: int = 0
 
 
 @dataclass
@@ -44,6 +47,8 @@ class SessionContext:
     chunk_ms: int = 80
     seed: int = 0
     tool_wait_s: float = 60.0
+    whisper: WhisperRecognizer | None = None  # preferred over `asr` (pocketsphinx) when set
+    pool: ModelPool | None = None
 
 
 def holds_turn_for_tools(model: str) -> bool:

@@ -289,3 +289,14 @@ DEEPER = (
     "On {x} again: how would that hold up at a hundred times the load?",
     "Tell me more about {x}. What would you measure to know it's working?",
 )
+
+# Words candidates use that a general recogniser mishears ("shard" as "charge"): part of the
+# speech recogniser's prompt, after the brief's own topics and the candidate's terms.
+DESIGN_GLOSSARY = (
+    "load balancer", "cache", "Redis", "database", "shard", "replication", "Kafka", "queue",
+    "CDN", "consistent hashing", "latency", "throughput",
+)
+CODING_GLOSSARY = (
+    "array", "hash map", "two pointers", "time complexity", "O of n", "recursion",
+    "binary search", "edge cases",
+)

@@ -43,8 +43,10 @@ from agents.offline.access import KeyCheck, clean_stale_dirs
 from agents.offline.asr import AsrModel
 from agents.offline.asr_pool import AsrPool, shared_pool
 from agents.offline.context import Counters, SessionContext
+from agents.offline.pool import ModelPool
 from agents.offline.resumption import DEFAULT_TTL_S, HandleStore
 from agents.offline.session import LiveSession
+from agents.offline.speech_models import load_piper, load_whisper
 from agents.offline.tts import DEFAULT_VOICE, Synthesizer
 from agents.offline.vad import VadConfig
 
@@ -80,10 +82,18 @@ class OfflineLiveServer:
         max_sessions: int = MAX_SESSIONS,
         asr_workers: int = ASR_WORKERS,
         warm_voice: bool = True,
+        neural_speech: bool = True,
+        speech_workers: int | None = None,
     ) -> None:
+        """`neural_speech`: hear with Whisper and speak with Piper when their model packages
+        are installed (else, or when False, pocketsphinx and espeak-ng: lighter, for load
+        tests that need many sessions on few cores). `speech_workers`: model threads
+        (default: one per core)."""
         self._given_cert_dir = cert_dir
         self._asr_dir = asr_dir
         self._speech_recognition = speech_recognition
+        self._neural = neural_speech
+        self._speech_workers = speech_workers
         self.counters = Counters()
         self.handles = HandleStore(handle_ttl_s)
         self._synth = Synthesizer(words_per_minute=words_per_minute)
@@ -100,6 +110,7 @@ class OfflineLiveServer:
         self._admitted = 0  # connections past the key check, counted before the upgrade
         self.refused = {"key": 0, "capacity": 0}
         self._runner: web.AppRunner | None = None
+        self._pool: ModelPool | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._ctx: SessionContext | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -120,17 +131,32 @@ class OfflineLiveServer:
             cert_dir = self._given_cert_dir
         self._certs = await asyncio.to_thread(tls.generate, cert_dir)
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="offline-asr")
-        asr = await AsrModel.load(self._asr_dir) if self._speech_recognition else None
-        if asr is not None and self._asr_workers > 0:
-            self.asr_pool = shared_pool(asr.lm_path, asr.dict_path, self._asr_workers)
-            await self.asr_pool.start()
+        whisper = voice = asr = None
+        if self._neural:  # Whisper and Piper when their model packages are installed
+            if self._speech_recognition:
+                whisper = await asyncio.to_thread(load_whisper)
+            voice = await asyncio.to_thread(load_piper)
+        if whisper is not None or voice is not None:
+            self._pool = ModelPool(self._speech_workers)
+        if voice is not None:
+            self._synth.use_neural(voice, self._pool)
+        if self._speech_recognition and whisper is None:
+            asr = await AsrModel.load(self._asr_dir)
+            if asr is not None and self._asr_workers > 0:
+                self.asr_pool = shared_pool(asr.lm_path, asr.dict_path, self._asr_workers)
+                await self.asr_pool.start()
+        log.info("offline speech: %s recognition, %s synthesis",
+                 "whisper" if whisper else "pocketsphinx" if asr else "no", self._synth.engine)
         self._ctx = SessionContext(
             synthesizer=self._synth, asr=asr, executor=self._executor, handles=self.handles,
-            counters=self.counters, asr_pool=self.asr_pool,
+            counters=self.counters, asr_pool=self.asr_pool, whisper=whisper, pool=self._pool,
             **self._ctx_args,  # type: ignore[arg-type]
         )
-        if self._warm_voice:
-            await self._synth.warm(lines.ACKS, DEFAULT_VOICE)
+        if self._synth.neural is None:
+            if self._warm_voice:
+                await self._synth.warm(lines.ACKS, DEFAULT_VOICE)
+        else:  # a few seconds of Piper on a busy machine: not in the way of the first call
+            self._spawn(self._synth.warm(lines.ACKS, DEFAULT_VOICE))
 
         app = web.Application(client_max_size=generate.MAX_BODY_BYTES)
         app.router.add_routes(generate.routes(self.generate_faults))
@@ -158,6 +184,9 @@ class OfflineLiveServer:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
         self.asr_pool = None  # shared by the process's servers; its sessions returned theirs
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
@@ -230,6 +259,21 @@ class OfflineLiveServer:
         return self.counters.tool_calls
 
     @property
+    def recognizer(self) -> str:
+        """Which recogniser sessions use: "whisper", "pocketsphinx" or "none"."""
+        if self._ctx is None:
+            return "none"
+        return "whisper" if self._ctx.whisper else "pocketsphinx" if self._ctx.asr else "none"
+
+    @property
+    def synthesizer(self) -> str:
+        return self._synth.engine
+
+    @property
+    def pool(self) -> ModelPool | None:
+        return self._pool
+
+    @property
     def active_sessions(self) -> int:
         return len(self.sessions)
 
@@ -241,6 +285,11 @@ class OfflineLiveServer:
             count += 1
         self.counters.dropped += count
         return count
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     def send_go_away(self, time_left_s: float = 5.0) -> int:
         """Send `goAway {timeLeft}` to every session, then close each after the time."""
@@ -268,6 +317,11 @@ class OfflineLiveServer:
                 text=f"offline Live API: at capacity ({self.max_sessions} sessions)\n",
                 headers={"Retry-After": "5"},
             )
+        if self._pool is not None and self._pool.overloaded():
+            # Queued model work is already late: a new call would make every live one later.
+            self.counters.refused_overloaded += 1
+            raise web.HTTPServiceUnavailable(text="offline Live API: overloaded, retry later\n",
+                                             headers={"Retry-After": "5"})
         self._admitted += 1
         try:
             return await self._serve(request)

@@ -19,12 +19,13 @@ from typing import Any
 from aiohttp import web
 
 from agents.offline import protocol as p
-from agents.offline.asr import StableText, Transcriber
+from agents.offline.asr import Heard, StableText, Transcriber
 from agents.offline.brain import Action, Brain, CallTool, Say
 from agents.offline.brief import parse_brief
 from agents.offline.context import SessionContext, holds_turn_for_tools
 from agents.offline.tts import resample, split_sentences, voice_for
 from agents.offline.vad import SpeechAudio, SpeechEnd, SpeechStart, TurnDetector
+from agents.offline.whisper_stream import WhisperTranscriber
 
 log = logging.getLogger(__name__)
 
@@ -65,15 +66,18 @@ class LiveSession:
         self.voice = voice_for(setup.voice_name)
         self.hold_for_tools = holds_turn_for_tools(setup.model)
         self.vad = TurnDetector(ctx.vad)
-        self.asr = (
-            Transcriber(ctx.asr, ctx.executor, on_partial=self._on_partial,
-                        remote=ctx.asr_pool.lease() if ctx.asr_pool is not None else None)
-            if ctx.asr is not None
-            else None
-        )
+        self.asr: Transcriber | WhisperTranscriber | None = None
+        if ctx.whisper is not None and ctx.pool is not None:
+            self.asr = WhisperTranscriber(ctx.whisper, ctx.pool, on_partial=self._on_partial,
+                                          vocabulary=self.brain.vocabulary)
+        elif ctx.asr is not None:
+            remote = ctx.asr_pool.lease() if ctx.asr_pool is not None else None
+            self.asr = Transcriber(ctx.asr, ctx.executor, on_partial=self._on_partial,
+                                   remote=remote)
         self._stable = StableText()
         self._manual_activity = False
         self._held_text = ""
+        self._held_unsure: frozenset[str] = frozenset()
         self._turn: asyncio.Task[None] | None = None
         self._finishing: set[asyncio.Task[None]] = set()
         self._send_lock = asyncio.Lock()
@@ -226,9 +230,10 @@ class LiveSession:
         self._spawn(self._finish_utterance(future, stable, voiced_ms))
 
     async def _finish_utterance(
-        self, future: asyncio.Future[str], stable: StableText, voiced_ms: int
+        self, future: asyncio.Future[Heard], stable: StableText, voiced_ms: int
     ) -> None:
-        text = (await future).strip()
+        heard = await future
+        text = heard.text.strip()
         log.debug(
             "utterance recognised %.0f ms after its end: %r",
             (self._loop.time() - self.last_speech_end_at) * 1000,
@@ -240,14 +245,17 @@ class LiveSession:
             if voiced_ms >= UNHEARD_MIN_MS and not self._held_text:
                 self._start_turn(self.brain.on_unheard())  # a model would answer speech
             return
+        unsure = heard.unsure
         if self._held_text:
             text = f"{self._held_text} {text}"
-            self._held_text = ""
+            unsure = unsure | self._held_unsure
+            self._held_text, self._held_unsure = "", frozenset()
         if self.vad.in_speech or (self.asr is not None and self.asr.active):
-            self._held_text = text  # they kept talking: answer once they stop
+            # they kept talking: answer once they stop
+            self._held_text, self._held_unsure = text, unsure
             return
         self.ctx.counters.user_turns += 1
-        self._start_turn(self.brain.on_user_turn(text))
+        self._start_turn(self.brain.on_user_turn(text, unsure=unsure))
 
     async def _on_user_text(self, text: str) -> None:
         if self.model_active():
@@ -324,6 +332,7 @@ class LiveSession:
 
     async def _run_turn(self, actions: list[Action]) -> None:
         self.ctx.counters.turns += 1
+        log.debug("turn: %s", actions)
         unsent: list[CallTool] = [a for a in actions if isinstance(a, CallTool)]
         spoken: list[str] = []
         try:
@@ -369,18 +378,18 @@ class LiveSession:
             for i, sentence in enumerate(sentences):
                 await self.send(p.text_chunk(sentence if first and i == 0 else " " + sentence))
             return
-        synth = self.ctx.synthesizer
-        jobs = [self._loop.create_task(synth.synthesize(s, self.voice)) for s in sentences]
+        pieces = self.ctx.synthesizer.stream(text, self.voice)
         try:
-            for i, (sentence, job) in enumerate(zip(sentences, jobs, strict=True)):
-                pcm = await job
+            i = 0
+            async for sentence, pcm in pieces:
+                log.debug("speaking %r (%.1f s of audio)", sentence, len(pcm) / OUT_BYTES_PER_S)
                 if self.setup.output_transcription:
                     piece = sentence if first and i == 0 else " " + sentence
                     await self.send(p.output_transcription(piece))
                 await self._stream(pcm)
+                i += 1
         finally:
-            for job in jobs:
-                job.cancel()
+            await pieces.aclose()
 
     async def _stream(self, pcm: bytes) -> None:
         """Send 24 kHz audio in chunks, at most `audio_lead_s` ahead of real time."""

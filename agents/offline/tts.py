@@ -1,8 +1,10 @@
-"""Speech synthesis with espeak-ng, resampled to the Live API's 24 kHz mono s16.
+"""Speech synthesis at the Live API's 24 kHz mono s16: the neural Piper voice
+(agents/offline/piper_voice.py) when its model is installed, else espeak-ng.
 
-A reply is split into sentences and each is synthesised on its own, so the first sentence's
-audio can go out while the rest is being made. Short stock phrases (acknowledgements) are
-cached, so a reply that starts with one has audio ready at once.
+A reply is split into sentences and each is synthesised on its own (`stream()`), so the
+first sentence's audio can go out while the rest is being made. Short stock phrases
+(acknowledgements) are cached, so a reply that starts with one has audio ready at once.
+Piper runs on the shared `ModelPool`; espeak-ng is a subprocess.
 """
 
 from __future__ import annotations
@@ -12,10 +14,15 @@ import re
 import shutil
 import struct
 from collections import OrderedDict
+from collections.abc import AsyncGenerator
+from typing import TYPE_CHECKING, Any
 
 import av
 import numpy as np
 from av.audio.frame import AudioFrame
+
+if TYPE_CHECKING:
+    from agents.offline.pool import ModelPool
 
 RATE_OUT_HZ = 24_000
 ESPEAK = "espeak-ng"
@@ -80,20 +87,79 @@ def resample(pcm: bytes, rate_in: int, rate_out: int = RATE_OUT_HZ) -> bytes:
 
 
 class Synthesizer:
-    def __init__(self, *, words_per_minute: int = WORDS_PER_MINUTE, cache_size: int = 256) -> None:
-        if shutil.which(ESPEAK) is None:
+    """`neural` (a `PiperEngine`) speaks when given, on `pool`'s workers; espeak-ng otherwise.
+    Piper has one speaker, so the Gemini voice names only matter to espeak-ng."""
+
+    def __init__(
+        self,
+        *,
+        words_per_minute: int = WORDS_PER_MINUTE,
+        cache_size: int = 256,
+        neural: Any = None,
+        pool: ModelPool | None = None,
+    ) -> None:
+        if neural is None and shutil.which(ESPEAK) is None:
             raise SynthesisError(f"{ESPEAK} is not installed (apt-get install espeak-ng)")
+        if neural is not None and pool is None:
+            raise ValueError("a neural voice needs a worker pool")
         self.words_per_minute = words_per_minute
+        self.neural = neural
+        self._pool = pool
         self._cache: OrderedDict[tuple[str, str], bytes] = OrderedDict()
         self._cache_size = cache_size
         self.synthesized = 0
 
-    async def synthesize(self, text: str, voice: str = DEFAULT_VOICE) -> bytes:
+    def use_neural(self, engine: Any, pool: ModelPool) -> None:
+        """Speak with `engine` from now on (the server loads it after construction)."""
+        self.neural, self._pool = engine, pool
+        self._cache.clear()
+
+    @property
+    def engine(self) -> str:
+        return "piper" if self.neural is not None else "espeak-ng"
+
+    async def synthesize(
+        self, text: str, voice: str = DEFAULT_VOICE, *, urgent: bool = True
+    ) -> bytes:
         """24 kHz mono s16 PCM for `text` (one sentence or a few)."""
-        key = (voice, text)
+        key = (voice if self.neural is None else "", text)
         if (hit := self._cache.get(key)) is not None:
             self._cache.move_to_end(key)
             return hit
+        if self.neural is not None and self._pool is not None:
+            from agents.offline.pool import NORMAL, URGENT
+
+            out = await self._pool.run(URGENT if urgent else NORMAL, self.neural.synthesize, text)
+        else:
+            out = await self._espeak(text, voice)
+        self.synthesized += 1
+        if len(text) <= 80:
+            self._cache[key] = out
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return out
+
+    async def stream(
+        self, text: str, voice: str = DEFAULT_VOICE
+    ) -> AsyncGenerator[tuple[str, bytes], None]:
+        """(sentence, PCM) pairs in order; the next sentence is made while the caller sends
+        the current one, so the first audio does not wait for the whole text."""
+        sentences = split_sentences(text)
+        if not sentences:
+            return
+        job = asyncio.ensure_future(self.synthesize(sentences[0], voice))
+        try:
+            for i, sentence in enumerate(sentences):
+                pcm = await job
+                if i + 1 < len(sentences):
+                    job = asyncio.ensure_future(
+                        self.synthesize(sentences[i + 1], voice, urgent=False)
+                    )
+                yield sentence, pcm
+        finally:
+            job.cancel()
+
+    async def _espeak(self, text: str, voice: str) -> bytes:
         proc = await asyncio.create_subprocess_exec(
             ESPEAK, "-v", voice, "-s", str(self.words_per_minute), "--stdout",
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
@@ -103,15 +169,9 @@ class Synthesizer:
         if proc.returncode != 0:
             raise SynthesisError(f"{ESPEAK} exited {proc.returncode}: {err.decode()[:200]}")
         pcm, rate = wav_pcm(wav)
-        out = await asyncio.to_thread(resample, pcm, rate)
-        self.synthesized += 1
-        if len(text) <= 80:
-            self._cache[key] = out
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return out
+        return await asyncio.to_thread(resample, pcm, rate)
 
     async def warm(self, texts: list[str] | tuple[str, ...], voice: str = DEFAULT_VOICE) -> None:
-        """Pre-synthesise stock phrases into the cache."""
+        """Pre-synthesise stock phrases into the cache (behind any live reply's work)."""
         for text in texts:
-            await self.synthesize(text, voice)
+            await self.synthesize(text, voice, urgent=False)

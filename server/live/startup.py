@@ -87,7 +87,8 @@ def voice_model(settings: Settings) -> LiveModel | None:
     from agents.live_model import LiveModel
 
     return LiveModel(settings.live_model, settings.google_api_key.get_secret_value(),
-                     max_sessions=settings.offline_live_max_sessions)
+                     max_sessions=settings.offline_live_max_sessions,
+                     neural_speech=settings.offline_speech == "neural")
 
 
 async def realtime(app: web.Application) -> AsyncIterator[None]:
@@ -108,6 +109,8 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
         segment_s=settings.segment_s,
     )
     voice = app[VOICE_MODEL] = voice_model(settings)
+    if voice is not None:
+        voice.preload()
     experts = app[EXPERTS] = (
         Experts(settings) if voice is not None and settings.experts_enabled else None
     )

@@ -28,7 +28,7 @@ async def test_incremental_recognition_finds_domain_words() -> None:
         transcriber.feed(pcm[start : start + 640])
         if start % 6400 == 0:
             await asyncio.sleep(0.01)
-    text = await transcriber.finish()
+    text = (await transcriber.finish()).text
     await transcriber.close()
     words = set(text.split())
     assert {"kafka", "queue", "analytics"} & words, text

@@ -57,15 +57,14 @@ async def test_speaking_over_the_reply_interrupts_it(live_server: OfflineLiveSer
     async with client.aio.live.connect(model=MODEL, config=live_config()) as session:
         await say(session, "[the candidate has joined]")
         loop = asyncio.get_running_loop()
-        first_audio = asyncio.Event()
+        greeting_sent = asyncio.Event()
         seen = Turn()
         interrupted_at: list[float] = []
 
         async def reader() -> None:
-            async for msg in session.receive():  # the greeting turn
+            async for msg in session.receive():  # the greeting turn, generated in full
                 absorb(seen, msg)
-                if seen.audio:
-                    first_audio.set()
+            greeting_sent.set()
             while not seen.interrupted:  # the greeting counts as playing: next message
                 msg = await session._receive()
                 absorb(seen, msg)
@@ -73,7 +72,8 @@ async def test_speaking_over_the_reply_interrupts_it(live_server: OfflineLiveSer
                     interrupted_at.append(loop.time())
 
         task = asyncio.create_task(reader())
-        await asyncio.wait_for(first_audio.wait(), 10)
+        await asyncio.wait_for(greeting_sent.wait(), 30)
+        assert seen.audio
         onset = loop.time()
         await stream_pcm(session, speech_16k(KAFKA) + silence(800), pace=1.0)
         await asyncio.wait_for(task, 10)
