@@ -56,7 +56,7 @@ class LiveModel:
     def preload(self) -> None:
         """Load the offline server's speech models in the background now, so the first
         interview does not wait for them (no-op with a key or classic speech)."""
-        if self.api_key or not self._offline_options.get("neural_speech", True):
+        if self.api_key or not self._offline_options.get("neural_speech", False):
             return
         from agents.offline import speech_models
 

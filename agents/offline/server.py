@@ -82,7 +82,7 @@ class OfflineLiveServer:
         max_sessions: int = MAX_SESSIONS,
         asr_workers: int = ASR_WORKERS,
         warm_voice: bool = True,
-        neural_speech: bool = True,
+        neural_speech: bool = False,
         speech_workers: int | None = None,
     ) -> None:
         """`neural_speech`: hear with Whisper and speak with Piper when their model packages

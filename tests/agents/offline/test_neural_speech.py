@@ -118,7 +118,7 @@ async def test_synthesis_streams_24khz_sentences_before_the_whole_text(piper) ->
 
 
 async def test_speech_through_the_server_is_heard_and_doubt_is_not_quoted(piper) -> None:  # type: ignore[no-untyped-def]
-    server = OfflineLiveServer(seed=5, audio_lead_s=60.0)
+    server = OfflineLiveServer(seed=5, audio_lead_s=60.0, neural_speech=True)
     await server.start()
     try:
         assert server.recognizer == "whisper" and server.synthesizer == "piper"
@@ -157,7 +157,7 @@ async def test_missing_model_files_fall_back_to_pocketsphinx_and_espeak(
     monkeypatch.setattr(speech_models, "WHISPER_PACKAGES", ("no_such_whisper_1", "no_2"))
     monkeypatch.setattr(speech_models, "PIPER_MODEL", "no-such-voice.onnx")
     assert speech_models.whisper_parts() is None and speech_models.piper_voice_path() is None
-    server = OfflineLiveServer(seed=2, audio_lead_s=60.0)
+    server = OfflineLiveServer(seed=2, audio_lead_s=60.0, neural_speech=True)
     await server.start()
     try:
         assert server.recognizer == "pocketsphinx" and server.synthesizer == "espeak-ng"
