@@ -216,14 +216,20 @@ public class Harness {
         return 0;
     }
 
+    /** The exception and its causes, with only the candidate's frames (not the harness's). */
     static String describe(Throwable e) {
-        StringBuilder sb = new StringBuilder("Exception in thread \"main\" ").append(e).append('\n');
-        for (StackTraceElement f : e.getStackTrace()) {
-            String cls = f.getClassName();
-            if (cls.startsWith("Harness") || cls.startsWith("jdk.internal.") || cls.startsWith("java.lang.reflect.")) {
-                break;
+        StringBuilder sb = new StringBuilder("Exception in thread \"main\" ");
+        for (int depth = 0; e != null && depth < 5; depth++, e = e.getCause()) {
+            sb.append(depth == 0 ? "" : "Caused by: ").append(e).append('\n');
+            int shown = 0;
+            for (StackTraceElement f : e.getStackTrace()) {
+                String cls = f.getClassName();
+                if (cls.startsWith("Harness") || cls.startsWith("jdk.internal.") || cls.startsWith("java.lang.reflect.")
+                    || shown++ >= 20) {
+                    break;
+                }
+                sb.append("\tat ").append(f).append('\n');
             }
-            sb.append("\tat ").append(f).append('\n');
         }
         return sb.toString();
     }
@@ -291,7 +297,7 @@ public class Harness {
             record("k", "compile_error", "err", "class Solution must define a method named " + entry + "\n");
             Runtime.getRuntime().halt(0);
         }
-        Thread worker = new Thread(null, () -> runTests(cls, methods, tests, out, err), "solution", 512L << 20);
+        Thread worker = new Thread(null, () -> runTests(cls, methods, tests, out, err), "solution", 64L << 20);
         worker.start();
         worker.join();
         System.out.flush();
