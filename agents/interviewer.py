@@ -27,6 +27,7 @@ from google.adk.agents import LlmAgent
 from google.adk.agents.readonly_context import ReadonlyContext
 from google.adk.models import BaseLlm
 
+from agents.coding import CodeCoach, Note, read_code_tool
 from agents.hooks import AgentIO
 from agents.instructions import Persona, build_instruction
 from agents.live import LiveBridge, RetryPolicy, Say, live_run_config
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 JOINED = "[The candidate has joined the call.]"
 GOODBYE_QUIET_S = 1.2  # the model has been silent this long: its goodbye is over
 GOODBYE_MAX_WAIT_S = 10.0
+IDLE_CHECK_S = 10.0
 
 
 async def choose_question(io: AgentIO, rng: random.Random | None = None) -> Question:
@@ -93,11 +95,15 @@ class Conversation:
         self.memory = ConversationMemory()
         self.notes = MemoryNotes(self.memory)
         self.keeper = PhaseKeeper(io, self.state, snapshot=self.snapshot, on_done=self._on_done)
+        self.coach = CodeCoach()
+        tools: list[Any] = [self.keeper.tool()]
+        if io.brief.type == "coding":
+            tools.append(read_code_tool(io, self.coach))
         self.agent = LlmAgent(
             name="interviewer",
             model=model,
             instruction=self.instruction,
-            tools=[self.keeper.tool()],
+            tools=tools,
         )
         self.bridge = LiveBridge(
             io,
@@ -125,15 +131,43 @@ class Conversation:
         return self.state.to_session_state()
 
     async def run(self) -> None:
+        watchers = []
+        if self.io.brief.type == "coding":
+            watchers = [
+                asyncio.create_task(self._pass_code_results()),
+                asyncio.create_task(self._watch_idle_code()),
+            ]
         try:
             await self.bridge.run(opening=JOINED)
             if self._finishing is not None:
                 await self._finishing  # the model ended the call: let the goodbye finish
         finally:
+            for task in watchers:
+                task.cancel()
+            await asyncio.gather(*watchers, return_exceptions=True)
             if self._finishing is not None and not self._finishing.done():
                 self._finishing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._finishing
+
+    # -- the coding room ----------------------------------------------------------------
+
+    def _send_note(self, note: Note) -> None:
+        if self.state.phase in ("closing", "done"):
+            return
+        self.bridge.send_text(note.text, partial=not note.reply)
+
+    async def _pass_code_results(self) -> None:
+        """Each judged run or submission reaches the model as a note (see agents/coding.py)."""
+        async for result in self.io.code_results():
+            self._send_note(self.coach.on_result(result))
+
+    async def _watch_idle_code(self, every_s: float = IDLE_CHECK_S) -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            note = self.coach.idle_note(self.io.current_code())
+            if note is not None:
+                self._send_note(note)
 
     # -- LiveListener -----------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.memory import ConversationMemory, Extraction, extract, normalize
-from agents.offline import lines
+from agents.offline import code_notes, lines
 from agents.offline.brief import Brief
 from agents.offline.cues import as_spoken, asks_a_question, is_stage_direction, says_done
 
@@ -66,6 +66,7 @@ class Brain:
     transcript: list[dict[str, str]] = field(default_factory=list)
     picks: dict[str, int] = field(default_factory=dict)
     calls: int = 0
+    code: dict[str, Any] = field(default_factory=dict)  # what the coding room notes said
 
     def __post_init__(self) -> None:
         if not self.phase:
@@ -89,6 +90,8 @@ class Brain:
 
     def on_user_turn(self, text: str) -> list[Action]:
         """The candidate finished a turn (spoken and recognised, or typed)."""
+        if code_notes.is_code_note(text):
+            return self._on_code_note(text)
         stage = is_stage_direction(text)
         if not stage and normalize(text):
             self.transcript.append({"role": "user", "text": text.strip()})
@@ -106,6 +109,9 @@ class Brain:
             self.interview_turns += 1
             if says_done(text) or self.interview_turns >= self.turn_limit:
                 return self._wrap_up()
+            if self.code and code_notes.asks_for_help(normalize(text)):
+                self.code["hints"] = int(self.code.get("hints", 0)) + 1
+                return [self._say(code_notes.hint(self.code, self.code["hints"]))]
             return [self._say(self._follow_up(extract(text)))]
         if self.phase == "closing":
             return self._goodbye(text)
@@ -157,6 +163,9 @@ class Brain:
             if not normalize(text):
                 continue
             if role == "user":
+                if code_notes.is_code_note(text):
+                    code_notes.react(self.code, text, reply=False)
+                    continue
                 if is_stage_direction(text):
                     continue
                 self.transcript.append({"role": "user", "text": text.strip()})
@@ -194,6 +203,7 @@ class Brain:
             "transcript": [dict(t) for t in self.transcript],
             "picks": dict(self.picks),
             "calls": self.calls,
+            "code": dict(self.code),
         }
 
     @classmethod
@@ -277,6 +287,15 @@ class Brain:
         else:
             self.phase = "done"
         return actions
+
+    def _on_code_note(self, text: str) -> list[Action]:
+        """A judged run or submission the platform asked about: react as the brief says."""
+        line = code_notes.react(self.code, text, reply=True)
+        if self.phase != "interview":
+            return []
+        if self.code.get("accepted"):
+            return [self._say(self._pick("code_accepted", code_notes.ACCEPTED))]
+        return [self._say(line)] if line else []
 
     def _continue(self, then: str | None) -> list[Action]:
         if then == "greet":

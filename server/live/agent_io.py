@@ -40,6 +40,14 @@ class Progress(Protocol):
     async def set_phase(self, phase: str, state: dict[str, Any] | None = None) -> None: ...
 
 
+class CodeSource(Protocol):
+    """The coding room's latest code and judged results (`server.live.code.CodeDesk`)."""
+
+    def current(self) -> dict[str, Any] | None: ...
+
+    def results(self) -> AsyncIterator[dict[str, Any]]: ...
+
+
 SendEvent = Callable[[dict[str, Any]], None]
 SpeechPlayed = Callable[[float], Awaitable[None]]  # wait ≤ max seconds for queued speech to go out
 EndCall = Callable[[EndReason, str | None], object]  # end the session: reason, free-text detail
@@ -57,6 +65,7 @@ class SessionAgentIO:
         progress: Progress,
         speech_played: SpeechPlayed,
         end: EndCall,
+        code: CodeSource | None = None,
     ) -> None:
         self.brief = brief
         self._pcm = pcm
@@ -66,6 +75,7 @@ class SessionAgentIO:
         self._progress = progress
         self._speech_played = speech_played
         self._end = end
+        self._code = code
         self._typed: asyncio.Queue[str] = asyncio.Queue(maxsize=32)
 
     def typed(self, text: str) -> bool:
@@ -82,6 +92,16 @@ class SessionAgentIO:
     async def text_in(self) -> AsyncIterator[str]:
         while True:
             yield await self._typed.get()
+
+    def current_code(self) -> dict[str, Any] | None:
+        return self._code.current() if self._code is not None else None
+
+    async def code_results(self) -> AsyncIterator[dict[str, Any]]:
+        if self._code is None:
+            await asyncio.Event().wait()  # no coding room: nothing ever arrives
+        else:
+            async for result in self._code.results():
+                yield result
 
     def play(self, pcm_24k: bytes) -> None:
         self._outbound.feed(pcm_24k)

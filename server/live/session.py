@@ -36,6 +36,7 @@ from media.recorder import Recorder
 from media.resample import Resampler
 from server import metrics
 from server.live.agent_io import SessionAgentIO
+from server.live.code import CodeDesk
 from server.live.endings import EndReason
 from server.live.events import Event, EventChannel, EventError, EventRouter
 from server.live.ice import IceServer, keep_loopback_candidates, rtc_configuration
@@ -113,6 +114,7 @@ class InterviewSession:
         )
         self.transcripts = TranscriptWriter(db, interview_id, self.send_event)
         self.record = LiveRecord(db, interview_id)
+        self.code = CodeDesk(db, interview_id, clock=clock)
         self.agent_io = SessionAgentIO(
             brief,
             pcm=self.pcm,
@@ -122,6 +124,7 @@ class InterviewSession:
             progress=self.record,
             speech_played=self.speech_played,
             end=self.close,
+            code=self.code,
         )
         self.end_reason: EndReason | None = None
         self.end_detail: str | None = None
@@ -141,6 +144,7 @@ class InterviewSession:
         self.router.on("session.end", self._on_end_event)
         self.router.on("ping", self._on_ping)
         self.router.on("chat.text", self._on_chat_text)
+        self.router.on("code.update", self.code.on_update)
 
     @property
     def pc(self) -> RTCPeerConnection:
@@ -195,6 +199,7 @@ class InterviewSession:
         self.pcm.close()
         self.outbound.stop()
         await self.transcripts.close()
+        await self.code.close()
         try:
             await self.recorder.close()
         except Exception:
