@@ -131,11 +131,14 @@ class CodeDesk:
     # -- storage -------------------------------------------------------------------------------
 
     async def snapshot(self, reason: str) -> None:
-        state = self.state
-        if state is None:
-            return
         async with self._write_lock:
-            if reason == "edit" and state.version == self._snapshot_version:
+            state = self.state
+            if state is None:
+                return
+            if reason == "edit" and (
+                state.version == self._snapshot_version
+                or self._clock() - self._snapshot_at < SNAPSHOT_EVERY_S
+            ):
                 return
             self._snapshot_at = self._clock()
             self._snapshot_version = state.version
