@@ -76,6 +76,7 @@ def interview_out(row: Interview) -> dict[str, Any]:
         "level": row.level,
         "company": row.company,
         "premium": row.company in PREMIUM_COMPANIES,
+        "question_id": row.question_id,
         "question_text": row.question_text,
         "status": row.status,
         "current_phase": row.current_phase,

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 MAX_CODE_BYTES = 64 * 1024
 SNAPSHOT_EVERY_S = 30.0
 RESULTS_QUEUE_MAX = 16
+MAX_HINTS = 20
 
 
 @dataclass
@@ -80,6 +81,16 @@ class CodeDesk:
         self.update(language, code, slug)
         if self._clock() - self._snapshot_at >= SNAPSHOT_EVERY_S:
             await self.snapshot("edit")
+
+    async def on_hint(self, event: Event) -> None:
+        """The `code.hint` handler: the candidate revealed hint `index` in the question panel."""
+        index = event.get("index")
+        if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < MAX_HINTS:
+            raise EventError("invalid", f'code.hint needs an "index" from 0 to {MAX_HINTS - 1}')
+        slug = event.get("question_slug")
+        slug = slug[:100] if isinstance(slug, str) else None
+        async with self._db.begin() as s:
+            await code_queries.record_hint(s, self._interview_id, slug, index)
 
     def update(self, language: str, code: str, question_slug: str | None = None) -> None:
         state = self.state

@@ -145,6 +145,7 @@ class InterviewSession:
         self.router.on("ping", self._on_ping)
         self.router.on("chat.text", self._on_chat_text)
         self.router.on("code.update", self.code.on_update)
+        self.router.on("code.hint", self.code.on_hint)
 
     @property
     def pc(self) -> RTCPeerConnection:

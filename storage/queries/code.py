@@ -62,6 +62,21 @@ async def list_snapshots(s: AsyncSession, interview_id: str) -> list[CodeSnapsho
     return list(rows)
 
 
+async def record_hint(s: AsyncSession, interview_id: str, slug: str | None, index: int) -> None:
+    """Note that the candidate revealed hint `index` (`code.hints_taken`, highest index + 1)."""
+    row = await s.get(Interview, interview_id, with_for_update=True)
+    if row is None:
+        raise NotFound("interview", interview_id)
+    meta = dict(row.metadata_ or {})
+    code = dict(meta.get("code") or {})
+    code["hints_taken"] = max(int(code.get("hints_taken") or 0), index + 1)
+    if slug:
+        code["hint_question"] = slug
+    meta["code"] = code
+    row.metadata_ = meta
+    await s.flush()
+
+
 def _rank(result: dict[str, Any]) -> tuple[int, float]:
     total = result.get("total") or 0
     return (result.get("status") == "accepted", (result.get("passed") or 0) / max(1, total))

@@ -74,4 +74,11 @@ export const api = {
   deleteInterview: (id) => request("DELETE", `/api/interviews/${enc(id)}`),
   sendOffer: (id, { sdp, type }) => request("POST", `/api/interviews/${enc(id)}/offer`, { sdp, type }),
   getMedia: (id) => request("GET", `/api/interviews/${enc(id)}/media`),
+
+  getQuestion: (slug) => request("GET", `/api/questions/${enc(slug)}`),
+  getLatestCode: (id) => request("GET", `/api/interviews/${enc(id)}/code`),
+  runCode: (id, { language, code, question_slug }) =>
+    request("POST", `/api/interviews/${enc(id)}/runs`, { language, code, question_slug }),
+  submitCode: (id, { language, code, question_slug }) =>
+    request("POST", `/api/interviews/${enc(id)}/submissions`, { language, code, question_slug }),
 };

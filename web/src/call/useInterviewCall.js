@@ -12,7 +12,7 @@ const LEAVE_GRACE_MS = 1000;
 
 /**
  * useInterviewCall(interviewId, {onConnected, onEnded}) →
- *   {state, join, hangUp, toggleMic, toggleCam, sendText, dismissNotice}
+ *   {state, join, hangUp, toggleMic, toggleCam, sendText, send, dismissNotice}
  *
  * `state` is the reducer state (see callReducer.js). `onConnected()` runs when the
  * peer connection first connects (the record is now in_progress), `onEnded()` once
@@ -122,5 +122,8 @@ export function useInterviewCall(interviewId, { onConnected, onEnded } = {}) {
   // A typed answer goes to the interviewer over the events channel, like speech would.
   const sendText = useCallback((text) => sendEvent(resources.current?.channel, { type: "chat.text", text }), []);
 
-  return { state, join, hangUp, toggleMic, toggleCam, sendText, dismissNotice };
+  // Any other event (the coding room's code.update, code.hint); false when the channel is not open.
+  const send = useCallback((event) => sendEvent(resources.current?.channel, event), []);
+
+  return { state, join, hangUp, toggleMic, toggleCam, sendText, send, dismissNotice };
 }

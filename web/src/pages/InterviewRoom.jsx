@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { Suspense, lazy, useEffect } from "react";
 import { Link, useParams } from "react-router";
 import { useInterviewCall } from "../call/useInterviewCall.js";
 import { useInterview } from "../hooks/useInterview.js";
@@ -7,6 +7,9 @@ import Header from "../components/Header.jsx";
 import StatusBadge from "../components/StatusBadge.jsx";
 import LiveSession from "../components/LiveSession.jsx";
 import InterviewSummary from "../components/InterviewSummary.jsx";
+
+// Monaco is megabytes: only coding rooms load it.
+const CodingRoom = lazy(() => import("../components/coding/CodingRoom.jsx"));
 
 /** /interviews/:id — a fresh room (and call) per interview id. */
 export default function InterviewRoomPage() {
@@ -65,7 +68,7 @@ function InterviewRoom({ id }) {
               </div>
               <StatusBadge status={interview.status} />
             </div>
-            {interview.question_text && (
+            {interview.question_text && interview.type !== "coding" && (
               <div className="card question">
                 <h2 className="sub-head">Question</h2>
                 <p>{interview.question_text}</p>
@@ -73,6 +76,15 @@ function InterviewRoom({ id }) {
             )}
             {TERMINAL_STATUSES.has(interview.status) ? (
               <InterviewSummary interview={interview} />
+            ) : interview.type === "coding" ? (
+              <Suspense fallback={<p className="muted">Loading the coding room…</p>}>
+                <CodingRoom
+                  interview={interview}
+                  call={call}
+                  phase={call.state.phase ?? interview.current_phase}
+                  reload={reload}
+                />
+              </Suspense>
             ) : (
               <LiveSession call={call} phase={call.state.phase ?? interview.current_phase} />
             )}
