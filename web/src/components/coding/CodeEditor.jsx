@@ -12,11 +12,16 @@ const OPTIONS = {
   // Typing should type: no auto-inserted brackets or quotes to fight with.
   autoClosingBrackets: "never",
   autoClosingQuotes: "never",
+  autoClosingOvertype: "never",
+  autoSurround: "never",
   autoIndent: "keep",
   formatOnType: false,
   quickSuggestions: false,
   suggestOnTriggerCharacters: false,
   acceptSuggestionOnEnter: "off",
+  acceptSuggestionOnCommitCharacter: false,
+  wordBasedSuggestions: "off",
+  parameterHints: { enabled: false },
 };
 
 /** Monaco, bundled (see monaco.js), with one model per language so undo stays per language. */
