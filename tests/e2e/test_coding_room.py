@@ -53,7 +53,11 @@ async def type_code(page: Page, code: str) -> None:
     await page.locator(".monaco-editor .view-lines").click()
     await page.keyboard.press("Control+A")
     await page.keyboard.press("Delete")
-    await page.keyboard.type(code)
+    # At a typist's pace: a burst of key events with no gap can outrun the editor on a busy
+    # machine (dropped characters), which no person at a keyboard would produce.
+    await page.keyboard.type(code, delay=25)
+    await expect(page.locator(".monaco-editor .view-lines")).to_contain_text(
+        code.splitlines()[-2].strip())
 
 
 async def type_answer(page: Page, text: str) -> None:

@@ -24,16 +24,22 @@ const OPTIONS = {
   parameterHints: { enabled: false },
 };
 
-/** Monaco, bundled (see monaco.js), with one model per language so undo stays per language. */
-export default function CodeEditor({ language, value, onChange, readOnly }) {
+/**
+ * Monaco, bundled (see monaco.js), with one model per language so undo stays per language.
+ * Uncontrolled: the editor owns the text and reports changes. Feeding React's copy back in as
+ * `value` races with typing (a render that lags a keystroke puts the old text back, and the
+ * keystroke is lost); `onReady(editor)` gives the one place that replaces text (Reset).
+ */
+export default function CodeEditor({ language, value, onChange, onReady, readOnly }) {
   return (
     <div className="editor-frame" data-testid="editor" data-language={language}>
       <Editor
         height="100%"
         language={language}
         path={`solution.${language}`}
-        value={value}
+        defaultValue={value}
         onChange={onChange}
+        onMount={(editor) => onReady?.(editor)}
         theme="vs"
         options={{ ...OPTIONS, readOnly }}
         loading={<p className="muted editor-loading">Loading the editor…</p>}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { api } from "../../api.js";
 import { STATUS } from "../../call/callReducer.js";
 import LiveSession from "../LiveSession.jsx";
@@ -88,6 +88,7 @@ function QuestionWork({ interview, question, send, channelOpen }) {
   const [result, setResult] = useState(null);
   const [error, setError] = useState(null);
   const [pendingLanguage, setPendingLanguage] = useState(null);
+  const editorRef = useRef(null);
   const tooLong = codeBytes(draft.code) > MAX_CODE_BYTES;
 
   const takeHint = useCallback(
@@ -144,7 +145,11 @@ function QuestionWork({ interview, question, send, channelOpen }) {
           <button
             type="button"
             className="button small"
-            onClick={() => window.confirm("Replace your code with the starting template?") && draft.resetToTemplate()}
+            onClick={() => {
+              if (!window.confirm("Replace your code with the starting template?")) return;
+              draft.resetToTemplate();
+              editorRef.current?.setValue(question.templates?.[draft.language] ?? "");
+            }}
             disabled={!draft.ready || !draft.edited || !!running}
             data-testid="reset-code"
           >
@@ -197,7 +202,14 @@ function QuestionWork({ interview, question, send, channelOpen }) {
           </p>
         )}
         {draft.ready ? (
-          <CodeEditor language={draft.language} value={draft.code} onChange={draft.setCode} />
+          <CodeEditor
+            language={draft.language}
+            value={draft.code}
+            onChange={draft.setCode}
+            onReady={(editor) => {
+              editorRef.current = editor;
+            }}
+          />
         ) : (
           <div className="editor-frame">
             <p className="muted editor-loading">Restoring your code…</p>
