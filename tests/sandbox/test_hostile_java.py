@@ -94,7 +94,9 @@ async def test_resource_abuse_ends_with_the_right_kind(sandbox: Sandbox) -> None
     assert spin_r.time_ms < 1500 + 4000 + 2500  # the limit, the JVM allowance, the kill
     assert flood_r.error_kind == "output_limit" and flood_r.truncated, flood_r
     assert len(flood_r.stdout) + len(flood_r.stderr) <= 1024 * 1024
-    assert disk_r.error_kind == "runtime_error" and "File too large" in disk_r.stderr, disk_r
+    # The file-size rlimit or the 8 MB tmpfs (which also holds the harness and classes).
+    assert disk_r.error_kind == "runtime_error", disk_r
+    assert "File too large" in disk_r.stderr or "No space left" in disk_r.stderr, disk_r
     host = await asyncio.create_subprocess_exec("true")
     assert await host.wait() == 0
 
