@@ -118,6 +118,7 @@ public class Harness {
             try {
                 Method m = Class.forName(name, false, cl).getMethod("main", String[].class);
                 if (Modifier.isStatic(m.getModifiers())) {
+                    m.setAccessible(true); // `class Main` need not be public
                     main = m;
                     break;
                 }

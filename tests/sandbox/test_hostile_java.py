@@ -102,10 +102,13 @@ async def test_resource_abuse_ends_with_the_right_kind(sandbox: Sandbox) -> None
 
 
 async def test_compile_error_and_missing_main_are_compile_errors(sandbox: Sandbox) -> None:
-    broken, no_main = await asyncio.gather(
+    broken, no_main, package_private = await asyncio.gather(
         sandbox.run("java", "public class Main { void f( }", limits=ROOMY),
         sandbox.run("java", "class Helper { }", limits=ROOMY),
+        sandbox.run("java", "class Main { public static void main(String[] a) {"
+                    " System.out.println(6 * 7); } }", limits=ROOMY),
     )
+    assert package_private.stdout == "42\n" and package_private.error_kind is None
     assert broken.error_kind == "compile_error" and "Main.java:1: error" in broken.stderr, broken
     assert no_main.error_kind == "compile_error" and "main(String[] args)" in no_main.stderr
 
