@@ -53,6 +53,15 @@ class AgentIO(Protocol):
     def text_in(self) -> AsyncIterator[str]:
         """Answers the candidate typed instead of speaking (`chat.text` events)."""
 
+    def current_code(self) -> dict[str, Any] | None:
+        """The candidate's latest code in the coding room: {language, code, question_slug,
+        unchanged_s, version}; None before they type anything (or in other interview types)."""
+
+    def code_results(self) -> AsyncIterator[dict[str, Any]]:
+        """Each judged run or submission as it happens: {kind: "run"|"submit", language,
+        status, passed, total, compile_output, tests: [{index, hidden, passed, args,
+        expected, actual, error_kind, stderr}]}."""
+
     def play(self, pcm_24k: bytes) -> None:
         """Queue agent speech (24 kHz mono s16, any length) for the candidate."""
 

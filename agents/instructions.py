@@ -147,6 +147,20 @@ class Persona:
         )
 
 
+CODING_ROOM = """The coding room: the candidate writes and runs code in an editor next to the
+call (Python, JavaScript or Java). The platform tells you each result in a line such as
+[Code result: the candidate ran the visible tests in Python: 2 of 3 tests pass; first failing
+test: ...]. Use the read_code tool whenever you need to see their current code.
+- After an accepted submission, acknowledge it briefly and ask for the time and space
+  complexity of their solution and one edge case they would test.
+- When they seem stuck (three failing runs in a row, or minutes without a change), offer a
+  hint: first a question that points at the failing case, later a more direct nudge about the
+  idea, never the solution and never code written for them.
+- When they ask for help, refer to the actual failing case: its input, what was expected and
+  what their code returned.
+- Do not read code aloud symbol by symbol; talk about it as a colleague would."""
+
+
 def brief_block(brief: InterviewBrief, question: Question, phase: str) -> str:
     """The fixed block both the real model and the offline model server read."""
     return "\n".join([
@@ -209,6 +223,7 @@ def build_instruction(
         brief_block(brief, question, phase),
         f"What to listen for at this level: {hint}" if hint else "",
         FLOW.get(brief.type, FLOW["system_design"]),
+        CODING_ROOM if brief.type == "coding" else "",
         phase_guide(brief.type),
         budget_text(brief.type, brief.length_minutes),
         f"""How to talk:

@@ -30,6 +30,7 @@ from google.adk.agents.readonly_context import ReadonlyContext
 from google.adk.models import BaseLlm
 
 from agents.board import BoardWatcher
+from agents.coding import CodeCoach, Note, read_code_tool
 from agents.expert_tool import ExpertDesk
 from agents.experts.client import ExpertClient
 from agents.hooks import AgentIO
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 JOINED = "[The candidate has joined the call.]"
 GOODBYE_QUIET_S = 1.2  # the model has been silent this long: its goodbye is over
 GOODBYE_MAX_WAIT_S = 10.0
+IDLE_CHECK_S = 10.0
 
 
 async def choose_question(io: AgentIO, rng: random.Random | None = None) -> Question:
@@ -111,13 +113,16 @@ class Conversation:
         self.keeper = PhaseKeeper(io, self.state, snapshot=self.snapshot, on_done=self._on_done)
         self.board: BoardWatcher | None = None
         self.desk: ExpertDesk | None = None
-        tools = [self.keeper.tool()]
+        self.coach = CodeCoach()
+        tools: list[Any] = [self.keeper.tool()]
         if question.type == "system_design" and owner.experts is not None:
             self.desk = ExpertDesk(
                 io, owner.experts, question, recent=lambda: self.bridge.recent_transcript(),
                 send_note=lambda text: self.board.note(text) if self.board else None,
             )
             tools.append(self.desk.tool())
+        if io.brief.type == "coding":
+            tools.append(read_code_tool(io, self.coach))
         self.agent = LlmAgent(
             name="interviewer",
             model=model,
@@ -156,6 +161,12 @@ class Conversation:
 
     async def run(self) -> None:
         watching = asyncio.ensure_future(self.board.run()) if self.board is not None else None
+        watchers = []
+        if self.io.brief.type == "coding":
+            watchers = [
+                asyncio.create_task(self._pass_code_results()),
+                asyncio.create_task(self._watch_idle_code()),
+            ]
         try:
             await self.bridge.run(opening=JOINED)
             if self._finishing is not None:
@@ -166,10 +177,32 @@ class Conversation:
                 await asyncio.gather(watching, return_exceptions=True)
             if self.desk is not None:
                 await self.desk.close()
+            for task in watchers:
+                task.cancel()
+            await asyncio.gather(*watchers, return_exceptions=True)
             if self._finishing is not None and not self._finishing.done():
                 self._finishing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._finishing
+
+    # -- the coding room ----------------------------------------------------------------
+
+    def _send_note(self, note: Note) -> None:
+        if self.state.phase in ("closing", "done"):
+            return
+        self.bridge.send_text(note.text, partial=not note.reply)
+
+    async def _pass_code_results(self) -> None:
+        """Each judged run or submission reaches the model as a note (see agents/coding.py)."""
+        async for result in self.io.code_results():
+            self._send_note(self.coach.on_result(result))
+
+    async def _watch_idle_code(self, every_s: float = IDLE_CHECK_S) -> None:
+        while True:
+            await asyncio.sleep(every_s)
+            note = self.coach.idle_note(self.io.current_code())
+            if note is not None:
+                self._send_note(note)
 
     # -- LiveListener -----------------------------------------------------------------
 

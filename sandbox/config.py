@@ -39,6 +39,7 @@ class SandboxConfig(BaseSettings):
     bwrap: str = "/usr/bin/bwrap"
     python: str = "/usr/bin/python3"
     node: str = "/usr/bin/node"
+    java: str = "/usr/bin/java"  # symlinks resolved at start: the jail has no /etc/alternatives
     uid_base: int = Field(61000, ge=1000, le=2**31)
     cgroups: bool = True
     cgroup_name: str = Field("interview-sandbox", pattern=r"^[A-Za-z0-9_.-]+$")
@@ -46,6 +47,7 @@ class SandboxConfig(BaseSettings):
     # Docker.
     docker_image_python: str = "python:3.11-slim"
     docker_image_javascript: str = "node:20-slim"
+    docker_image_java: str = "eclipse-temurin:17-jdk"  # a JDK: the harness compiles in-process
     docker_user: str = "65534:65534"
     docker_cpus: float = Field(1.0, gt=0, le=64)
     docker_ping_timeout_s: float = Field(1.0, gt=0)

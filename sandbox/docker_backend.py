@@ -67,8 +67,9 @@ class DockerBackend:
         self._images = {
             "python": config.docker_image_python,
             "javascript": config.docker_image_javascript,
+            "java": config.docker_image_java,
         }
-        self._exes = {"python": "python3", "javascript": "node"}
+        self._exes = {"python": "python3", "javascript": "node", "java": "java"}
         self._janitor()
 
     def close(self) -> None:

@@ -1,6 +1,7 @@
 """The bubblewrap command line, the jail's rlimits, and the hop that joins a slot's cgroups.
 
-Only /usr (read-only, plus the /bin, /lib* symlinks) is visible; /work and /tmp are private
+Only /usr (read-only, plus the /bin, /lib* symlinks, and a language's own config directory
+such as /etc/java-17-openjdk) is visible; /work and /tmp are private
 size-capped tmpfs; no /etc, no host /proc, no network, no environment. The seccomp program
 arrives on an inherited fd and is loaded by bwrap right before exec; rlimits and the uid drop
 are applied by the slot's spawner between fork and exec (see `spawner_process.py`).
@@ -35,7 +36,14 @@ def _root_links() -> tuple[str, ...]:
     return tuple(args)
 
 
-def bwrap_argv(bwrap: str, limits: Limits, seccomp_fd: int, argv: Sequence[str]) -> list[str]:
+def bwrap_argv(
+    bwrap: str,
+    limits: Limits,
+    seccomp_fd: int,
+    argv: Sequence[str],
+    binds: Sequence[str] = (),
+) -> list[str]:
+    """`binds`: extra host paths shown read-only (Debian's JDK keeps its config in /etc)."""
     size = str(limits.file_mb * 1024 * 1024)
     args = [
         bwrap,
@@ -51,6 +59,7 @@ def bwrap_argv(bwrap: str, limits: Limits, seccomp_fd: int, argv: Sequence[str])
         "/usr",
         "/usr",
         *_root_links(),
+        *[arg for path in binds for arg in ("--ro-bind", path, path)],
         "--proc",
         "/proc",
         "--dev",

@@ -22,6 +22,16 @@ class Language:
     limit_address_space: bool
     # Text on stderr that means the program ran out of memory.
     oom_markers: tuple[str, ...]
+    # Seconds added to the wall and CPU limits for start-up the candidate does not control
+    # (the JVM and its in-process javac take ~1 s of CPU before the first test runs).
+    startup_s: float = 0.0
+
+    def limits_for(self, limits: Limits) -> Limits:
+        """The limits a run of this language gets: the request's plus the start-up allowance."""
+        if not self.startup_s:
+            return limits
+        cpu = limits.cpu_limit_s + self.startup_s
+        return limits.model_copy(update={"wall_s": limits.wall_s + self.startup_s, "cpu_s": cpu})
 
     def argv(self, exe: str, mode: Mode, code: str, limits: Limits, report_fd: int) -> list[str]:
         if self.name == "python":
@@ -29,11 +39,40 @@ class Language:
             if mode == "judge":
                 return [*head, "-c", harness.python_harness(), str(report_fd)]
             return [*head, "-c", harness.PYTHON_RUN_BOOT, code]
+        if self.name == "java":
+            return _java_argv(exe, mode, code, limits, report_fd)
         heap_mb = max(16, limits.memory_mb * 3 // 4)
         head = [exe, f"--max-old-space-size={heap_mb}", "--v8-pool-size=1"]
         if mode == "judge":
             return [*head, "-e", harness.javascript_harness(), str(report_fd)]
         return [*head, "-e", harness.JAVASCRIPT_RUN_BOOT, code]
+
+
+def _java_argv(exe: str, mode: Mode, code: str, limits: Limits, report_fd: int) -> list[str]:
+    """`sh` writes Harness.java, then execs one JVM that compiles the code and runs every test.
+
+    C1 only, one compiler thread and the serial collector: start-up dominates these runs, and
+    it keeps the JVM's own threads (counted against the pids limit) to about a dozen.
+    """
+    heap_mb = max(32, limits.memory_mb // 2)  # javac, metaspace and code cache live off-heap
+    jvm = [
+        exe,
+        "-Xshare:auto",
+        "-XX:+UseSerialGC",
+        "-XX:TieredStopAtLevel=1",
+        "-XX:CICompilerCount=1",
+        "-XX:-UsePerfData",
+        f"-Xmx{heap_mb}m",
+        "-XX:MaxMetaspaceSize=128m",
+        "-XX:ReservedCodeCacheSize=32m",
+        "-Djava.io.tmpdir=/tmp",
+        "-Dfile.encoding=UTF-8",
+        "-Duser.language=en",
+        "--add-opens=java.base/java.io=ALL-UNNAMED",  # the harness wraps the report fd
+        "Harness.java",
+    ]
+    tail = ["judge", str(report_fd)] if mode == "judge" else ["run", code]
+    return ["/bin/sh", "-c", harness.JAVA_BOOT, "sh", harness.java_harness(), *jvm, *tail]
 
 
 LANGUAGES: dict[str, Language] = {
@@ -43,8 +82,16 @@ LANGUAGES: dict[str, Language] = {
         False,
         ("JavaScript heap out of memory", "Reached heap limit", "allocation failed"),
     ),
+    # The JVM reserves gigabytes of address space (heap, compressed class space) up front.
+    "java": Language("java", False, ("java.lang.OutOfMemoryError",), startup_s=4.0),
 }
-ALIASES = {"py": "python", "python3": "python", "js": "javascript", "node": "javascript"}
+ALIASES = {
+    "py": "python",
+    "python3": "python",
+    "js": "javascript",
+    "node": "javascript",
+    "java17": "java",
+}
 SUPPORTED = tuple(LANGUAGES)
 
 

@@ -75,7 +75,9 @@ class LocalBackend:
             enabled=config.cgroups,
             clean=clean,
         )
-        self._exes = {"python": config.python, "javascript": config.node}
+        java = os.path.realpath(config.java)
+        self._exes = {"python": config.python, "javascript": config.node, "java": java}
+        self._binds = {"java": java_config_dirs(java)}
         self._spawners: list[Spawner | None] = [None] * slots
         if not self._root:
             log.warning("server is not root: jails run as the server's own uid")
@@ -124,7 +126,8 @@ class LocalBackend:
 
         report_fd = jail.REPORT_FD if job.mode == "judge" else -1
         argv = job.language.argv(exe, job.mode, job.code, limits, report_fd)
-        command = jail.bwrap_argv(self._bwrap, limits, jail.SECCOMP_FD, argv)
+        binds = self._binds.get(job.language.name, ())
+        command = jail.bwrap_argv(self._bwrap, limits, jail.SECCOMP_FD, argv, binds)
         seccomp_fd = seccomp.program_fd()
         in_r, in_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -211,6 +214,18 @@ class LocalBackend:
                 f"the local jail does not work here (exit {raw.exit_code}): "
                 f"{raw.stderr.decode(errors='replace')[:500]}"
             )
+
+
+def java_config_dirs(java: str) -> tuple[str, ...]:
+    """Directories outside /usr that the JDK's files link to (Debian: /etc/java-17-openjdk)."""
+    home = os.path.dirname(os.path.dirname(java))
+    dirs: set[str] = set()
+    for name in ("lib/jvm.cfg", "conf/security/java.security", "lib/security/default.policy"):
+        target = os.path.realpath(os.path.join(home, name))
+        if not target.startswith("/usr/") and os.path.exists(target):
+            parts = target.split("/")
+            dirs.add("/".join(parts[:3]))  # /etc/java-17-openjdk
+    return tuple(sorted(dirs))
 
 
 def _raw_run(

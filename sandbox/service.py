@@ -173,7 +173,7 @@ class Sandbox:
         data = stdin.encode() if isinstance(stdin, str) else bytes(stdin)
         if len(data) > self.config.max_input_kb * 1024:
             raise InvalidRequest(f"stdin is larger than {self.config.max_input_kb} KiB")
-        return Job(lang, "run", code, data, self._limits(limits))
+        return Job(lang, "run", code, data, lang.limits_for(self._limits(limits)))
 
     def _judge_job(
         self,
@@ -186,7 +186,7 @@ class Sandbox:
         lang = languages.get(language)
         self._check_code(code)
         spec = judging.spec_for(lang.name, question, tests)
-        lim = self._limits(limits)
+        lim = lang.limits_for(self._limits(limits))
         nonce = judging.new_nonce()
         data = judging.payload(code, spec, lim, nonce)
         if len(data) > self.config.max_input_kb * 1024:

@@ -330,3 +330,17 @@ class WebhookEvent(Base):
     type: Mapped[str] = mapped_column(String(100))
     created: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+class CodeSnapshot(Base):
+    """The candidate's code at a moment of a coding interview: at every run and submit, and
+    every 30 s while it changes (for the replay and the feedback)."""
+
+    __tablename__ = "code_snapshots"
+    __table_args__ = (Index("ix_code_snapshots_interview", "interview_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    interview_id: Mapped[str] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(16))  # storage.vocabulary.SNAPSHOT_REASONS
+    language: Mapped[str] = mapped_column(String(32))
+    question_slug: Mapped[str | None] = mapped_column(String(100))
+    code: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

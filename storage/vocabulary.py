@@ -28,3 +28,7 @@ PHASES: tuple[str, ...] = ("routing", "intro", "interview", "closing", "done")
 
 STATUSES: tuple[str, ...] = ("scheduled", "in_progress", "completed", "abandoned", "failed")
 TERMINAL_STATUSES: frozenset[str] = frozenset({"completed", "abandoned", "failed"})
+
+# Languages of the coding room (the sandbox runs these) and why a code snapshot was taken.
+CODE_LANGUAGES: tuple[str, ...] = ("python", "javascript", "java")
+SNAPSHOT_REASONS: tuple[str, ...] = ("edit", "run", "submit", "end")

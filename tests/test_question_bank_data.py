@@ -27,7 +27,7 @@ REQUIRED_FIELDS = {"slug", *QUESTION_FIELDS, "wrong_solution"}
 DIFFICULTIES = {"easy", "medium", "hard"}
 COMPARE_MODES = {"exact", "unordered"}
 COMPANIES = {"google", "meta", "amazon", "netflix"}
-LANGUAGES = ("python", "javascript")
+LANGUAGES = ("python", "javascript", "java")
 MAX_FILE_BYTES = 200 * 1024
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NODE = shutil.which("node") or ("/usr/bin/node" if Path("/usr/bin/node").exists() else None)
@@ -254,6 +254,10 @@ def test_schema(question_file):
     assert py_def.search(q["reference_solutions"]["python"])
     assert js_def.search(q["reference_solutions"]["javascript"])
     assert py_def.search(q["wrong_solution"]["python"])
+    java_def = re.compile(rf"^    public [\w<>\[\], ]+ {re.escape(js_name)}\(", re.MULTILINE)
+    for source in (q["templates"], q["reference_solutions"], q["wrong_solution"]):
+        assert "class Solution {" in source["java"] and java_def.search(source["java"])
+    assert q["entry_point"]["java"] == js_name
     assert py_name in q["description"] and js_name in q["description"]
     assert "module.exports" not in q["reference_solutions"]["javascript"]
     # Test data must be plain JSON that survives a round trip unchanged.

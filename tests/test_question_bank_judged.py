@@ -1,6 +1,6 @@
 """Every question in the bank is solvable and its tests are right, through the real judge:
-each reference solution (Python and JavaScript) is accepted on all visible + hidden tests,
-and each question's wrong solution is rejected."""
+each reference solution (Python, JavaScript and Java) is accepted on all visible + hidden
+tests, and each question's wrong solutions (Python and Java) are rejected."""
 
 from __future__ import annotations
 
@@ -30,10 +30,11 @@ def judge_box():  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("q", QUESTIONS, ids=[q["slug"] for q in QUESTIONS])
 async def test_reference_accepted_and_wrong_rejected(judge_box, q: dict) -> None:
     question = as_question(q)
-    for language in ("python", "javascript"):
+    for language in ("python", "javascript", "java"):
         verdict = await judge_box.judge(language, q["reference_solutions"][language], question)
         failed = [t for t in verdict.tests if not t.passed]
         assert verdict.status == "accepted", (language, failed[:2])
         assert verdict.passed == verdict.total == len(question.tests)
-    wrong = await judge_box.judge("python", q["wrong_solution"]["python"], question)
-    assert wrong.status != "accepted" and wrong.passed < wrong.total
+    for language in ("python", "java"):
+        wrong = await judge_box.judge(language, q["wrong_solution"][language], question)
+        assert wrong.status != "accepted" and wrong.passed < wrong.total, language

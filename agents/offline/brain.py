@@ -30,7 +30,7 @@ from typing import Any
 
 from agents.memory import ConversationMemory, extract, normalize
 from agents.offline import board as whiteboard
-from agents.offline import lines
+from agents.offline import code_notes, lines
 from agents.offline.brief import Brief
 from agents.offline.cues import asks_a_question, is_stage_direction
 from agents.offline.follow_ups import FollowUps
@@ -84,6 +84,7 @@ class Brain(FollowUps):
     board_used_rev: int = 0  # the board as of the last question about it
     expert_asked: bool = False
     expert_follow_up: str = ""  # from a late expert review, not yet asked
+    code: dict[str, Any] = field(default_factory=dict)  # what the coding room notes said
 
     def __post_init__(self) -> None:
         if not self.phase:
@@ -112,6 +113,8 @@ class Brain(FollowUps):
     def on_user_turn(self, text: str, unsure: Collection[str] = ()) -> list[Action]:
         """The candidate finished a turn (spoken and recognised, or typed). `unsure`: words
         the recogniser was not confident of; no follow-up quotes them back."""
+        if code_notes.is_code_note(text):
+            return self._on_code_note(text)
         if self._observe_note(text):
             return []
         stage = is_stage_direction(text)
@@ -135,6 +138,9 @@ class Brain(FollowUps):
                 text, turns=self.interview_turns, turn_limit=self.turn_limit
             ):
                 return self._wrap_up()
+            if self.code and code_notes.asks_for_help(normalize(text)):
+                self.code["hints"] = int(self.code.get("hints", 0)) + 1
+                return [self._say(code_notes.hint(self.code, self.code["hints"]))]
             if self._should_ask_expert():
                 return self._ask_expert()
             return [self._say(self._follow_up(extract(text, unsure)))]
@@ -202,6 +208,9 @@ class Brain(FollowUps):
             if role == "user" and self._observe_note(text):
                 continue
             if role == "user":
+                if code_notes.is_code_note(text):
+                    code_notes.react(self.code, text, reply=False)
+                    continue
                 if is_stage_direction(text):
                     self.pace.note(text)
                     continue
@@ -247,6 +256,7 @@ class Brain(FollowUps):
             "board_used_rev": self.board_used_rev,
             "expert_asked": self.expert_asked,
             "expert_follow_up": self.expert_follow_up,
+            "code": dict(self.code),
         }
 
     @classmethod
@@ -334,6 +344,15 @@ class Brain(FollowUps):
         else:
             self.phase = "done"
         return actions
+
+    def _on_code_note(self, text: str) -> list[Action]:
+        """A judged run or submission the platform asked about: react as the brief says."""
+        line = code_notes.react(self.code, text, reply=True)
+        if self.phase != "interview":
+            return []
+        if self.code.get("accepted"):
+            return [self._say(self._pick("code_accepted", code_notes.ACCEPTED))]
+        return [self._say(line)] if line else []
 
     def _continue(self, then: str | None) -> list[Action]:
         if then == "greet":

@@ -70,3 +70,14 @@ def python_harness() -> str:
 
 def javascript_harness() -> str:
     return JAVASCRIPT_HARNESS
+
+
+@cache
+def java_harness() -> str:
+    """Harness.java: judge harness and run bootstrap in one class (see its header)."""
+    return (Path(__file__).with_name("Harness.java")).read_text()
+
+
+# The source launcher needs a file: the jail's `sh` writes the harness into the private /work
+# tmpfs, then becomes the JVM (`$1` is the harness source, the rest is the java command line).
+JAVA_BOOT = 'printf "%s" "$1" > Harness.java || exit 125; shift; exec "$@"'

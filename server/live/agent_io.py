@@ -50,6 +50,14 @@ class Board(Protocol):
     async def save_review(self, review: dict[str, Any]) -> None: ...
 
 
+class CodeSource(Protocol):
+    """The coding room's latest code and judged results (`server.live.code.CodeDesk`)."""
+
+    def current(self) -> dict[str, Any] | None: ...
+
+    def results(self) -> AsyncIterator[dict[str, Any]]: ...
+
+
 SendEvent = Callable[[dict[str, Any]], None]
 SpeechPlayed = Callable[[float], Awaitable[None]]  # wait ≤ max seconds for queued speech to go out
 EndCall = Callable[[EndReason, str | None], object]  # end the session: reason, free-text detail
@@ -70,6 +78,7 @@ class SessionAgentIO:
         end: EndCall,
         room_changed: RoomChanged = lambda **_: None,
         board: Board | None = None,
+        code: CodeSource | None = None,
     ) -> None:
         self.brief = brief
         self._pcm = pcm
@@ -81,6 +90,7 @@ class SessionAgentIO:
         self._end = end
         self._room_changed = room_changed
         self._board = board
+        self._code = code
         self._typed: asyncio.Queue[str] = asyncio.Queue(maxsize=32)
 
     def typed(self, text: str) -> bool:
@@ -97,6 +107,16 @@ class SessionAgentIO:
     async def text_in(self) -> AsyncIterator[str]:
         while True:
             yield await self._typed.get()
+
+    def current_code(self) -> dict[str, Any] | None:
+        return self._code.current() if self._code is not None else None
+
+    async def code_results(self) -> AsyncIterator[dict[str, Any]]:
+        if self._code is None:
+            await asyncio.Event().wait()  # no coding room: nothing ever arrives
+        else:
+            async for result in self._code.results():
+                yield result
 
     def play(self, pcm_24k: bytes) -> None:
         self._outbound.feed(pcm_24k)

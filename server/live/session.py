@@ -38,6 +38,7 @@ from media.resample import Resampler
 from server import metrics
 from server.live.agent_io import SessionAgentIO
 from server.live.canvas import CanvasKeeper
+from server.live.code import CodeDesk
 from server.live.endings import EndReason
 from server.live.events import Event, EventChannel, EventError, EventRouter
 from server.live.ice import IceServer, keep_loopback_candidates, rtc_configuration
@@ -122,6 +123,7 @@ class InterviewSession:
             CanvasKeeper(db, objects, interview_id, self.send_event) if objects is not None
             else None
         )
+        self.code = CodeDesk(db, interview_id, clock=clock)
         self.agent_io = SessionAgentIO(
             brief,
             pcm=self.pcm,
@@ -133,6 +135,7 @@ class InterviewSession:
             end=self.close,
             room_changed=self.update_room,
             board=self.canvas,
+            code=self.code,
         )
         self.end_reason: EndReason | None = None
         self.end_detail: str | None = None
@@ -155,6 +158,8 @@ class InterviewSession:
         self.router.on("chat.text", self._on_chat_text)
         if self.canvas is not None:
             self.router.on("canvas.snapshot", self.canvas.on_snapshot)
+        self.router.on("code.update", self.code.on_update)
+        self.router.on("code.hint", self.code.on_hint)
 
     @property
     def pc(self) -> RTCPeerConnection:
@@ -213,6 +218,7 @@ class InterviewSession:
         self.pcm.close()
         self.outbound.stop()
         await self.transcripts.close()
+        await self.code.close()
         try:
             await self.recorder.close()
         except Exception:

@@ -35,6 +35,8 @@ class FakeIO:
             level="senior", company="google",
         )
         self.typed: asyncio.Queue[str] = asyncio.Queue()
+        self.code: dict[str, Any] | None = None  # what current_code() answers
+        self.results: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.played: list[tuple[float, int]] = []  # (when, bytes)
         self.interrupts = 0
         self.events: list[dict[str, Any]] = []
@@ -65,6 +67,13 @@ class FakeIO:
     async def text_in(self) -> AsyncIterator[str]:
         while True:
             yield await self.typed.get()
+
+    def current_code(self) -> dict[str, Any] | None:
+        return self.code
+
+    async def code_results(self) -> AsyncIterator[dict[str, Any]]:
+        while True:
+            yield await self.results.get()
 
     def play(self, pcm_24k: bytes) -> None:
         self.played.append((time.monotonic(), len(pcm_24k)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import socket
 import struct
 import subprocess
+import tempfile
 import threading
 import time
 from datetime import UTC, datetime
@@ -55,12 +56,14 @@ class FakeContainer:
             LOCAL_EXES.get(self.kwargs["command"][0], self.kwargs["command"][0]),
             *self.kwargs["command"][1:],
         ]
+        self.workdir = tempfile.TemporaryDirectory()  # the container's private /work
         self.proc = subprocess.Popen(
             cmd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=self.kwargs["environment"],
+            cwd=self.workdir.name,
         )
         lock = threading.Lock()
 
@@ -190,6 +193,21 @@ def test_container_request(fake: FakeClient) -> None:
     js = backend.container_kwargs(Job(get("javascript"), "run", "1", b"", limits))
     assert js["image"] == "node:20-slim" and js["command"][0] == "node"
     assert js["command"][-1] == "1"  # the program itself, after the bootstrap
+    java = backend.container_kwargs(Job(get("java"), "judge", "class Solution {}", b"", limits))
+    assert java["image"] == "eclipse-temurin:17-jdk"
+    assert java["command"][:2] == ["/bin/sh", "-c"] and "java" in java["command"]
+    assert java["command"][-2:] == ["judge", "1"]
+
+
+async def test_java_through_the_attach_stream(docker_sandbox: Sandbox, fake: FakeClient) -> None:
+    q = {"entry_point": {"java": "add"},
+         "tests": [{"args": [1, 2], "expected": 3}, {"args": [2, 2], "expected": 4}]}
+    code = ("class Solution { int add(int a, int b) { System.out.println(\"hi\");"
+            " return a + b; } }")
+    v = await docker_sandbox.judge("java", code, q, limits={"wall_s": 60})
+    assert v.status == "accepted" and v.backend == "docker", v
+    assert v.tests[0].stdout == "hi\n"
+    assert all(c.removed for c in fake.containers.created)
 
 
 async def test_judge_through_the_attach_stream(docker_sandbox: Sandbox, fake: FakeClient) -> None:

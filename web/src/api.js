@@ -101,4 +101,11 @@ export const api = {
   // Whiteboard: the latest stored scene (to restore it) and the snapshot timeline.
   latestCanvas: (id) => request("GET", `/api/interviews/${enc(id)}/canvas-snapshots/latest`),
   listCanvasSnapshots: (id) => request("GET", `/api/interviews/${enc(id)}/canvas-snapshots`),
+
+  getQuestion: (slug) => request("GET", `/api/questions/${enc(slug)}`),
+  getLatestCode: (id) => request("GET", `/api/interviews/${enc(id)}/code`),
+  runCode: (id, { language, code, question_slug }) =>
+    request("POST", `/api/interviews/${enc(id)}/runs`, { language, code, question_slug }),
+  submitCode: (id, { language, code, question_slug }) =>
+    request("POST", `/api/interviews/${enc(id)}/submissions`, { language, code, question_slug }),
 };

@@ -16,6 +16,7 @@ from server.http.requests import parse_query, read_json
 from server.http.schemas import InterviewType, _In
 from server.state import DB, SANDBOX, SESSIONS
 from storage.models import CodingQuestion, CodingSubmission
+from storage.queries import code as code_queries
 from storage.queries import interviews, questions
 
 routes = web.RouteTableDef()
@@ -29,7 +30,7 @@ class QuestionQuery(BaseModel):
 
 
 class CodeIn(_In):
-    language: Literal["python", "javascript"]
+    language: Literal["python", "javascript", "java"]  # storage.vocabulary.CODE_LANGUAGES
     code: str = Field(min_length=1)
     question_slug: str = Field(min_length=1, max_length=100)
 
@@ -172,6 +173,60 @@ async def execute(request: web.Request) -> web.Response:
     return web.json_response(verdict_out(verdict, q.visible_tests))
 
 
+async def _tell_session(
+    request: web.Request, interview_id: str, kind: str, body: CodeIn, out: dict[str, Any]
+) -> None:
+    """The live call (if any) snapshots the code, shows the result and tells the interviewer;
+    without one the snapshot is stored here."""
+    session = request.app[SESSIONS].live.get(interview_id)
+    if session is not None:
+        session.send_event({"type": "code.result", "kind": kind, **out})
+        await session.code.on_result(kind, body.language, body.code, body.question_slug, out)
+        return
+    async with request.app[DB].begin() as s:
+        await code_queries.add_snapshot(
+            s, interview_id, reason=kind, language=body.language, code=body.code,
+            question_slug=body.question_slug,
+        )
+
+
+@routes.post("/api/interviews/{id}/runs")
+async def run_visible(request: web.Request) -> web.Response:
+    """Run the interview's code against the visible tests; the interviewer hears the result."""
+    user = await current_user(request)
+    body = await read_json(request, CodeIn)
+    async with request.app[DB]() as s:
+        interview = await interviews.get_interview(s, request.match_info["id"], user.id)
+        q = await questions.get_question(s, body.question_slug)
+    verdict = await _judge(request, body, q, q.visible_tests)
+    out = {"question_slug": q.slug, "language": body.language}
+    out |= verdict_out(verdict, q.visible_tests)
+    await _tell_session(request, interview.id, "run", body, out)
+    return web.json_response(out)
+
+
+@routes.get("/api/interviews/{id}/code")
+async def latest_code(request: web.Request) -> web.Response:
+    """The candidate's latest code: the live call's, else the newest stored snapshot."""
+    user = await current_user(request)
+    async with request.app[DB]() as s:
+        interview = await interviews.get_interview(s, request.match_info["id"], user.id)
+        session = request.app[SESSIONS].live.get(interview.id)
+        current = session.code.current() if session is not None else None
+        if current is None:
+            row = await code_queries.latest_snapshot(s, interview.id)
+            if row is not None:
+                current = {"language": row.language, "code": row.code,
+                           "question_slug": row.question_slug}
+    best = ((interview.metadata_ or {}).get("code") or {}).get("best")
+    if current is None:
+        return web.json_response({"code": None, "language": None, "best": best})
+    return web.json_response({
+        "code": current["code"], "language": current["language"],
+        "question_slug": current["question_slug"], "best": best,
+    })
+
+
 @routes.post("/api/interviews/{id}/submissions")
 async def submit(request: web.Request) -> web.Response:
     """Judge against visible + hidden tests, store the submission, tell the live session."""
@@ -202,8 +257,9 @@ async def submit(request: web.Request) -> web.Response:
                 results=out["tests"],
             ),
         )
-    out = {"id": row.id, "question_slug": q.slug, "language": body.language, **out}
-    session = request.app[SESSIONS].live.get(interview.id)
-    if session is not None:
-        session.send_event({"type": "code.result", **out})
+        out = {"id": row.id, "question_slug": q.slug, "language": body.language, **out}
+        summary = {k: out[k] for k in ("id", "question_slug", "language", "status", "passed",
+                                       "total", "time_ms")}
+        await code_queries.record_submission_result(s, interview.id, summary)
+    await _tell_session(request, interview.id, "submit", body, out)
     return web.json_response(out, status=201)

@@ -13,7 +13,7 @@ const LEAVE_GRACE_MS = 1000;
 
 /**
  * useInterviewCall(interviewId, {onConnected, onEnded}) →
- *   {state, join, hangUp, toggleMic, toggleCam, sendText, dismissNotice}
+ *   {state, join, hangUp, toggleMic, toggleCam, sendText, send, dismissNotice}
  *
  * `state` is the reducer state (see callReducer.js). `onConnected()` runs when the
  * peer connection first connects (the record is now in_progress), `onEnded()` once
@@ -127,13 +127,26 @@ export function useInterviewCall(interviewId, { onConnected, onEnded } = {}) {
   // A typed answer goes to the interviewer over the events channel, like speech would.
   const sendText = useCallback((text) => sendEvent(resources.current?.channel, { type: "chat.text", text }), []);
 
-  // Components that speak their own events (the whiteboard): subscribe to every server
-  // message, and send big payloads in chunks over the same channel.
+  // Components that speak their own events (the whiteboard, the coding room): subscribe to
+  // every server message; send an event (false when the channel is not open), or a big
+  // payload in chunks over the same channel.
   const subscribe = useCallback((fn) => {
     listeners.current.add(fn);
     return () => listeners.current.delete(fn);
   }, []);
+  const send = useCallback((event) => sendEvent(resources.current?.channel, event), []);
   const sendChunkedEvent = useCallback((event) => sendChunked(resources.current?.channel, event), []);
 
-  return { state, join, hangUp, toggleMic, toggleCam, sendText, dismissNotice, subscribe, sendChunked: sendChunkedEvent };
+  return {
+    state,
+    join,
+    hangUp,
+    toggleMic,
+    toggleCam,
+    sendText,
+    send,
+    dismissNotice,
+    subscribe,
+    sendChunked: sendChunkedEvent,
+  };
 }

@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { Suspense, lazy, useEffect } from "react";
 import { Link, useParams } from "react-router";
 import { useInterviewCall } from "../call/useInterviewCall.js";
 import { useInterview } from "../hooks/useInterview.js";
@@ -24,6 +24,9 @@ function shownQuestion(interview, room) {
   if (!interview.question_text) return null;
   return { id: interview.question_id, title: null, text: interview.question_text, type: interview.type };
 }
+
+// Monaco is megabytes: only coding rooms load it.
+const CodingRoom = lazy(() => import("../components/coding/CodingRoom.jsx"));
 
 /** /interviews/:id — a fresh room (and call) per interview id. */
 export default function InterviewRoomPage() {
@@ -92,13 +95,25 @@ function InterviewRoom({ id }) {
                 phase={room.phase}
               />
             )}
-            {shownQuestion(interview, room) && <QuestionCard question={shownQuestion(interview, room)} />}
+            {/* the coding room shows its question in its own panel */}
+            {interview.type !== "coding" && shownQuestion(interview, room) && (
+              <QuestionCard question={shownQuestion(interview, room)} />
+            )}
             {TERMINAL_STATUSES.has(interview.status) ? (
               <>
                 <InterviewSummary interview={interview} />
                 {/* the final drawing of a system-design interview */}
                 {interview.type === "system_design" && <Whiteboard interviewId={interview.id} readOnly />}
               </>
+            ) : interview.type === "coding" ? (
+              <Suspense fallback={<p className="muted">Loading the coding room…</p>}>
+                <CodingRoom
+                  interview={interview}
+                  call={call}
+                  phase={call.state.phase ?? interview.current_phase}
+                  reload={reload}
+                />
+              </Suspense>
             ) : (
               <LiveSession
                 call={call}
