@@ -61,7 +61,8 @@ async def test_end_interview_writes_status_reason_and_detail_once(maker) -> None
     row = await _row(maker, iv)
     assert row.status == "failed" and row.completed_at is not None
     assert row.duration_seconds is not None
-    assert row.metadata_ == {"kept": True, "end_reason": "agent_crashed",
+    assert row.user_metadata == {"kept": True}  # the client's keys live apart, untouched
+    assert row.metadata_ == {"end_reason": "agent_crashed",
                              "end_detail": "RuntimeError: boom"}
     async with maker.begin() as s:  # a second ending changes nothing
         assert not await interviews.end_interview(s, iv, "completed", reason="hang_up")
