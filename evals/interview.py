@@ -138,7 +138,7 @@ class Conversation:
             return False
         if self.phase != "interview" or persona.wrapped or persona.answers < 1:
             return False
-        if persona.answers % 2 == 0:  # every other answer cuts in; the rest wait politely
+        if persona.answers % 2 == 0:  # the 2nd, 4th... answer cuts in; the rest wait politely
             return False
         started = self.peer.first_loud_after(self.replied_at + 0.2)
         last = self.peer.last_loud()

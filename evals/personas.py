@@ -66,7 +66,7 @@ class ScriptedPersona:
             return self._out(self._wrap_up(), "wrap_up")
         self.answers += 1
         return self._out(self._answer(line), "answer",
-                         barge_in=self.name == "interrupter" and self.answers % 2 == 1)
+                         barge_in=self.name == "interrupter" and self.answers % 2 == 0)
 
     # -- traits --------------------------------------------------------------------------
 

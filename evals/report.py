@@ -54,7 +54,8 @@ def plot_latency(results: Sequence[dict[str, Any]]) -> str | None:
     if not series:
         return None
     fig, ax = plt.subplots(figsize=(6, 3))
-    ax.boxplot(list(series.values()), tick_labels=list(series.keys()), vert=False)
+    ax.boxplot(list(series.values()), tick_labels=list(series.keys()),
+               orientation="horizontal")
     ax.set_xlabel("seconds")
     ax.set_title("Latency distributions")
     return _png(fig)

@@ -57,7 +57,7 @@ def test_interrupter_barges_in_every_other_answer() -> None:
     p = persona("interrupter", max_answers=4)
     flags = [p.reply("What would the main API look like?").barge_in  # type: ignore[union-attr]
              for _ in range(4)]
-    assert flags == [True, False, True, False]
+    assert flags == [False, True, False, True]
 
 
 def test_after_max_answers_the_candidate_asks_to_stop_then_closes_politely() -> None:
