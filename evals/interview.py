@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 QUIET_S = 0.9  # the interviewer's voice has stopped this long: their turn is over
 CAPTION_ONLY_S = 6.0  # a final caption with no voice at all after this long: answer anyway
 STATEMENT_WAIT_S = 5.0  # a turn that asked nothing ("Thanks, Alex.") may go on: wait longer
-REPLY_TIMEOUT_S = 25.0  # nothing new from the interviewer this long: say it again
+REPLY_TIMEOUT_S = 45.0  # nothing new from the interviewer this long: say it again
 BARGE_AFTER_S = 1.2  # the interrupter starts this far into the interviewer's turn
 END_GRACE_S = 15.0  # after `done`, for the goodbye to play and the interview to complete
 

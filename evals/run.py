@@ -2,6 +2,7 @@
 
     python -m evals.run --cases evals/cases --out DIR [--url URL] [--parallel N]
                         [--baseline PREVIOUS.json] [--only TAG] [--feedback-timeout S]
+                        [--judge]
 
 Without `--url` it starts the server itself (a temporary data dir, the embedded default,
 the offline interviewer). Each of the N workers signs up one account and runs its share of
@@ -27,7 +28,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from evals import interview, metrics, report
+from evals import interview, judge, metrics, report
 from evals.cases import Case, CaseError, load_cases
 from evals.load_server import started_server
 from evals.summary import compare, summarize
@@ -50,7 +51,8 @@ async def sign_up(http: aiohttp.ClientSession, worker: int) -> None:
 
 
 async def worker(index: int, url: str, todo: asyncio.Queue[Case], out: Path,
-                 results: list[dict[str, Any]], feedback_timeout_s: float) -> None:
+                 results: list[dict[str, Any]], feedback_timeout_s: float,
+                 use_judge: bool = False) -> None:
     async with aiohttp.ClientSession(url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         await sign_up(http, index)
         while not todo.empty():
@@ -64,6 +66,8 @@ async def worker(index: int, url: str, todo: asyncio.Queue[Case], out: Path,
                 record = {"case": case.model_dump(mode="json"), "ended_by": "error",
                           "errors": ["the case overran its time bound"]}
             record["metrics"] = metrics.evaluate(record)
+            if use_judge:
+                record["metrics"]["judge"] = await judge.judge(record)
             interview.save(record, out / "cases")
             results.append(record)
             log.info("worker %d: %s ended %s", index, case.id, record["ended_by"])
@@ -99,7 +103,7 @@ async def target(url: str | None, nice: int) -> AsyncIterator[str]:
 
 async def run(cases: Sequence[Case], out: Path, *, url: str | None = None, parallel: int = 2,
               feedback_timeout_s: float = 60.0, nice: int = 0,
-              lag: LoopLag | None = None) -> list[dict[str, Any]]:
+              lag: LoopLag | None = None, use_judge: bool = False) -> list[dict[str, Any]]:
     (out / "cases").mkdir(parents=True, exist_ok=True)
     todo: asyncio.Queue[Case] = asyncio.Queue()
     for case in cases:
@@ -112,7 +116,8 @@ async def run(cases: Sequence[Case], out: Path, *, url: str | None = None, paral
         async with target(url, nice) as base:
             if is_loopback(urlsplit(base).hostname or ""):
                 enable_loopback_only()  # aioice offers no 127.0.0.1 candidate on its own
-            await asyncio.gather(*(worker(i, base, todo, out, results, feedback_timeout_s)
+            await asyncio.gather(*(worker(i, base, todo, out, results, feedback_timeout_s,
+                                          use_judge)
                                    for i in range(max(1, min(parallel, len(cases))))))
     finally:
         watcher.cancel()
@@ -131,6 +136,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--baseline", help="an earlier report.json to compare against")
     parser.add_argument("--only", help="run only the cases with this tag (or id)")
     parser.add_argument("--feedback-timeout", type=float, default=60.0)
+    parser.add_argument("--judge", action="store_true",
+                        help="also ask an LLM to rate each interviewer turn (GOOGLE_API_KEY)")
     parser.add_argument("--nice", type=int, default=0, help="start the server at this nice")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -142,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     out = Path(args.out)
     lag = LoopLag()
     results = asyncio.run(run(cases, out, url=args.url, parallel=args.parallel,
-                              feedback_timeout_s=args.feedback_timeout, nice=args.nice, lag=lag))
+                              feedback_timeout_s=args.feedback_timeout, nice=args.nice, lag=lag,
+                              use_judge=args.judge))
     summary = summarize(results)
     summary["harness_loop_lag_max_s"] = round(lag.max_s, 3)
     summary["harness_late_wakeups"] = lag.late
