@@ -20,6 +20,7 @@ import contextlib
 import json
 import logging
 import secrets
+import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -127,6 +128,16 @@ async def run(cases: Sequence[Case], out: Path, *, url: str | None = None, paral
     return sorted(results, key=lambda r: order[r["case"]["id"]])
 
 
+def against_baseline(summary: dict[str, Any], path: str | Path) -> list[dict[str, Any]]:
+    """Compare with an earlier run's report.json (or a bare summary)."""
+    baseline = json.loads(Path(path).read_text())
+    return compare(summary, baseline.get("summary", baseline))
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # asyncio.run cancels the run: the server it started is stopped
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", default="evals/cases", help="a case file or a directory")
@@ -147,6 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cases: {exc}", file=sys.stderr)
         return 2
     out = Path(args.out)
+    signal.signal(signal.SIGTERM, _interrupt)
     lag = LoopLag()
     results = asyncio.run(run(cases, out, url=args.url, parallel=args.parallel,
                               feedback_timeout_s=args.feedback_timeout, nice=args.nice, lag=lag,
@@ -154,10 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary = summarize(results)
     summary["harness_loop_lag_max_s"] = round(lag.max_s, 3)
     summary["harness_late_wakeups"] = lag.late
-    comparison = None
-    if args.baseline:
-        baseline = json.loads(Path(args.baseline).read_text())
-        comparison = compare(summary, baseline.get("summary", baseline))
+    comparison = against_baseline(summary, args.baseline) if args.baseline else None
     report.write(out, results, summary, comparison)
     print(json.dumps(summary, indent=1))
     print(report.case_table_markdown(results))

@@ -3,11 +3,14 @@ metric has a transcript built to fail it."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from evals import metrics
+from evals.run import against_baseline
 from evals.summary import compare, summarize
 
 TOPICS = ["short code generation and collisions", "read-heavy redirect path and caching",
@@ -195,6 +198,13 @@ def test_baseline_comparison_flags_regressions_past_thresholds() -> None:
     worse = compare(summarize([_result(0.4, 1, 1.20)]), before)
     assert {row["figure"] for row in worse if row["regressed"]} == {
         "topic_coverage_mean", "meta_commentary", "voice_p50_s", "voice_p95_s"}
+
+
+def test_a_previous_report_is_read_as_the_baseline(tmp_path: Path) -> None:
+    before = summarize([_result(0.6, 0, 0.70)])
+    (tmp_path / "report.json").write_text(json.dumps({"summary": before, "cases": []}))
+    rows = against_baseline(summarize([_result(0.3, 0, 0.70)]), tmp_path / "report.json")
+    assert [r["figure"] for r in rows if r["regressed"]] == ["topic_coverage_mean"]
 
 
 @pytest.mark.parametrize("values,q,expected", [([3, 1, 2], 0.5, 2), ([1], 0.95, 1),
