@@ -128,8 +128,10 @@ def last_question(line: str) -> str:
 
 
 def _terse(text: str, words: int = 7) -> str:
-    first = re.split(r"[.,;:]", text)[0].split()
-    return " ".join(first[:words]).rstrip(",") + "."
+    first = re.split(r"[.,;:]", text)[0].split()[:words]
+    while len(first) > 2 and first[-1].lower() in ("and", "or", "the", "a", "to", "of", "in"):
+        first.pop()
+    return " ".join(first) + "."
 
 
 def _topic_line(topic: str, family: Family) -> str:
