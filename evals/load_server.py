@@ -32,9 +32,10 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def started_server(
-    kind: str, cpu: int | None, nice: int = 0, realtime: bool = False
+    kind: str, cpu: int | None, nice: int = 0, realtime: bool = False, agent: str | None = None
 ) -> AsyncIterator[tuple[str, int]]:
-    """Run `kind` in a subprocess on a temp data dir (pinned to `cpu`, at `nice` or SCHED_RR);
+    """Run `kind` in a subprocess on a temp data dir (pinned to `cpu`, at `nice` or SCHED_RR)
+    with `agent` in every session (default: $IA_LOAD_AGENT or the alternating stand-in);
     yields (url, pid)."""
     port = free_port()
     data = Path(tempfile.mkdtemp(prefix=f"ia-load-{kind}-"))
@@ -45,7 +46,7 @@ async def started_server(
     }
     env.update(
         HOST="127.0.0.1",
-        AGENT=os.environ.get("IA_LOAD_AGENT", "alternating"),
+        AGENT=agent or os.environ.get("IA_LOAD_AGENT", "alternating"),
         LOG_FORMAT="json",
         LOG_LEVEL=os.environ.get("IA_LOAD_LOG_LEVEL", "WARNING"),
         DATABASE_URL=f"sqlite:///{data / 'load.db'}",
