@@ -49,12 +49,20 @@ async def transcript(http: aiohttp.ClientSession, interview_id: str,
              "t": _seconds_since(r["timestamp"], wall0)} for r in body.get("items", [])]
 
 
-async def recordings(http: aiohttp.ClientSession, interview_id: str) -> dict[str, Any]:
-    status, body = await get_json(http, f"/api/interviews/{interview_id}/media")
-    out: dict[str, Any] = {"status": status, "audio": None, "video": None, "audio_bytes": 0}
-    if status != 200 or not isinstance(body, dict):
-        return out
-    out["audio"], out["video"] = body.get("audio"), body.get("video")
+async def recordings(http: aiohttp.ClientSession, interview_id: str,
+                     timeout_s: float = 20.0) -> dict[str, Any]:
+    """The recording's URLs and the audio's size; the recording is joined and stored after
+    the call ends, so wait up to `timeout_s` for it to appear."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status, body = await get_json(http, f"/api/interviews/{interview_id}/media")
+        out: dict[str, Any] = {"status": status, "audio": None, "video": None,
+                               "audio_bytes": 0}
+        if status == 200 and isinstance(body, dict):
+            out["audio"], out["video"] = body.get("audio"), body.get("video")
+        if out["audio"] or status != 200 or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.5)
     url = out["audio"].get("url") if isinstance(out["audio"], dict) else out["audio"]
     if url:
         async with http.get(url) as resp:

@@ -136,9 +136,9 @@ class Conversation:
         persona = self.persona
         if persona.name != "interrupter" or self.case.mode != "voice" or self.peer.mic.speaking:
             return False
-        if self.phase != "interview" or persona.wrapped or persona.answers < 1:
+        if self.phase != "interview" or persona.answers < 1:
             return False
-        if persona.answers % 2 == 0:  # the 2nd, 4th... answer cuts in; the rest wait politely
+        if len(self.turns) % 2:  # every other turn cuts in; the rest wait politely
             return False
         started = self.peer.first_loud_after(self.replied_at + 0.2)
         last = self.peer.last_loud()

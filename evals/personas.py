@@ -33,7 +33,8 @@ DEPTH = {"strong": "strong", "average": "plain", "weak": "vague", "terse": "plai
 class Reply:
     text: str
     kind: str  # intro | answer | wrap_up | closing | repeat
-    barge_in: bool = False  # say it while the interviewer is still talking
+    barge_in: bool = False  # the persona would cut in here (the runner cuts in on every
+    # other turn of a spoken interview, where the moment to do it exists)
 
 
 @dataclass
