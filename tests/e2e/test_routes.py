@@ -48,11 +48,12 @@ async def test_routes_guard_redirect_and_not_found(aiohttp_server, tmp_path,
     await page.wait_for_url(f"{base}/")
     assert await page.evaluate("() => window.__sameDocument === true")
 
-    # Logging out lands on a plain /login; "/" then asks to log in without a ?next=.
+    # Logging out on the dashboard leaves the visitor on the landing page ("/" says what the
+    # product is to anyone logged out); a member-only page still asks to log in.
     await page.get_by_test_id("logout").click()
-    await page.wait_for_url(f"{base}/login")
-    await page.goto(f"{base}/")
-    await page.wait_for_url(f"{base}/login")
+    await expect(page.get_by_test_id("landing-signup")).to_be_visible()
+    await page.goto(f"{base}/billing")
+    await page.wait_for_url(f"{base}/login?next=*")
 
     # ?next= only ever points inside the site.
     await page.goto(f"{base}/login?next={quote('//evil.example/x', safe='')}")
