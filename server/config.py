@@ -67,7 +67,7 @@ class Settings(BaseSettings):
     feedback_lease_s: float = Field(120.0, ge=5)
     feedback_regenerations_per_hour: int = Field(5, ge=1)
     expert_urls: dict[str, str] = Field(default_factory=dict)  # company → A2A URL; {} = local
-    experts_enabled: bool = True
+    experts_enabled: bool = False  # local A2A experts: off, their start delays the greeting
     # the offline interviewer's speech: neural (Whisper base + Piper) or classic
     # (pocketsphinx + espeak-ng: lighter, less accurate)
     offline_speech: Literal["neural", "classic"] = "classic"
