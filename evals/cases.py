@@ -30,6 +30,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from storage.vocabulary import COMPANIES, INTERVIEW_TYPES, LEVELS
+
 PERSONAS = ("strong", "average", "weak", "terse", "rambling", "off_topic", "interrupter")
 Persona = Literal["strong", "average", "weak", "terse", "rambling", "off_topic", "interrupter"]
 
@@ -42,10 +44,10 @@ class Case(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9_.-]+$")
-    type: Literal["system_design", "coding"]
+    type: Literal[INTERVIEW_TYPES]  # type: ignore[valid-type]
     question_id: str | None = None
-    company: Literal["free_practice", "google", "meta", "amazon", "netflix"] = "free_practice"
-    level: Literal["junior", "mid", "senior", "staff"] = "senior"
+    company: Literal[COMPANIES] = "free_practice"  # type: ignore[valid-type]
+    level: Literal[LEVELS] = "senior"  # type: ignore[valid-type]
     role: str = "Software Engineer"
     length_minutes: Literal[30, 45, 60] = 30
     persona: Persona

@@ -11,7 +11,7 @@ from typing import Any
 
 import aiohttp
 
-TERMINAL = ("completed", "abandoned", "failed")
+from storage.vocabulary import TERMINAL_STATUSES as TERMINAL
 
 
 async def get_json(http: aiohttp.ClientSession, path: str) -> tuple[int, Any]:

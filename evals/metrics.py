@@ -16,7 +16,8 @@ import statistics
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-PHASE_ORDER = ("routing", "intro", "interview", "closing", "done")
+from storage.vocabulary import PHASES as PHASE_ORDER
+
 AGENT, CANDIDATE = "agent", "candidate"
 
 STOP = frozenset("""

@@ -70,6 +70,8 @@ def classify(
     failed = signal is not None or (exit_code is not None and exit_code != 0)
     if not failed:
         return None
+    if not oom and any(m.encode() in stderr_tail for m in language.pids_markers):
+        return "runtime_error"  # too many processes or threads: the pids limit, not memory
     if oom or any(m.encode() in stderr_tail for m in language.oom_markers):
         return "memory_limit"
     if signal == 24 or (signal == 9 and cpu_s >= limits.cpu_limit_s):  # SIGXCPU / hard limit

@@ -25,6 +25,9 @@ class Language:
     # Seconds added to the wall and CPU limits for start-up the candidate does not control
     # (the JVM and its in-process javac take ~1 s of CPU before the first test runs).
     startup_s: float = 0.0
+    # Text on stderr that means the process/thread limit was hit, even where the runtime words
+    # it as memory (the JVM's "OutOfMemoryError: unable to create native thread").
+    pids_markers: tuple[str, ...] = ()
 
     def limits_for(self, limits: Limits) -> Limits:
         """The limits a run of this language gets: the request's plus the start-up allowance."""
@@ -83,7 +86,13 @@ LANGUAGES: dict[str, Language] = {
         ("JavaScript heap out of memory", "Reached heap limit", "allocation failed"),
     ),
     # The JVM reserves gigabytes of address space (heap, compressed class space) up front.
-    "java": Language("java", False, ("java.lang.OutOfMemoryError",), startup_s=4.0),
+    "java": Language(
+        "java",
+        False,
+        ("java.lang.OutOfMemoryError",),
+        startup_s=4.0,
+        pids_markers=("unable to create native thread", "pthread_create failed"),
+    ),
 }
 ALIASES = {
     "py": "python",

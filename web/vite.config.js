@@ -8,6 +8,9 @@ import react from "@vitejs/plugin-react";
 // works with no internet.
 const EXCALIDRAW_FONTS = resolve("node_modules/@excalidraw/excalidraw/dist/prod/fonts");
 const ASSET_DIR = "excalidraw-assets";
+const CDN_FALLBACK = "https://esm.sh/";
+// `https://esm.sh/${pkg}@${version}/dist/prod/`, the template literal in Excalidraw's bundle.
+const CDN_FALLBACK_URL = /`https:\/\/esm\.sh\/\$\{.*?\}\/dist\/prod\/`/;
 
 function excalidrawAssets() {
   let outDir = "dist";
@@ -23,6 +26,14 @@ function excalidrawAssets() {
         res.setHeader("Content-Type", "font/woff2");
         res.end(readFileSync(file));
       });
+    },
+    // Excalidraw lists a CDN (esm.sh) after our copy of every font. The page's CSP blocks it,
+    // but each blocked font is an error in the console: point the fallback at our copy too.
+    transform(code, id) {
+      if (!id.includes("@excalidraw/excalidraw/dist/prod/") || !code.includes(CDN_FALLBACK)) return null;
+      const patched = code.replace(CDN_FALLBACK_URL, `window.location.origin+"/${ASSET_DIR}/"`);
+      if (patched === code) this.error("Excalidraw's font fallback URL changed: update vite.config.js");
+      return { code: patched, map: null };
     },
     closeBundle() {
       cpSync(EXCALIDRAW_FONTS, resolve(outDir, ASSET_DIR, "fonts"), { recursive: true });

@@ -192,7 +192,7 @@ WRAP_UP = (
 ASK_QUESTIONS = (
     "Before we finish, do you have any questions for me?",
     "We have a couple of minutes left. Is there anything you'd like to ask me?",
-    "Is there anything you'd like to ask me before we wrap up?",
+    "Is there anything you'd like to ask me before we finish?",
 )
 ANSWER_QUESTION = (
     "Good question. The team works on large-scale systems, and we value clear communication "

@@ -145,6 +145,8 @@ async def test_draw_store_replay_and_the_interviewer_sees_it(aiohttp_server, tmp
     await expect(page.get_by_test_id("phase")).to_have_attribute("data-phase", "interview",
                                                                  timeout=60_000)
 
+    # The question card opens above the board as the question is asked: draw once it is there.
+    await expect(page.get_by_test_id("question-card")).to_be_visible(timeout=10_000)
     await board.locator(".board-canvas").scroll_into_view_if_needed()
     area = await board.locator(".board-canvas").bounding_box()
     assert area is not None

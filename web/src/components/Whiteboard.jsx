@@ -65,6 +65,11 @@ export default function Whiteboard({ interviewId, send = noSend, live = false, s
   const snapshots = useCanvasSnapshots({ send, canSend: live, exportPng, getVersion: sceneVersion });
   const { markRestored, onServerEvent } = snapshots;
   const loadedFor = useRef(null);
+  const excalidraw = useRef(null);
+  // Excalidraw measures where its canvas is only on scroll and resize; content appearing above
+  // the board (the question card) moves it without either, and strokes would land off target.
+  // Re-measure as each stroke starts.
+  const remeasure = useCallback(() => excalidraw.current?.refresh(), []);
 
   const load = useCallback(async () => {
     setRestore({ state: "loading" });
@@ -102,7 +107,7 @@ export default function Whiteboard({ interviewId, send = noSend, live = false, s
         <h2 className="sub-head">Whiteboard</h2>
         <StatusLine status={snapshots.status} live={live} readOnly={readOnly} empty={restore.empty} />
       </div>
-      <div className="board-canvas">
+      <div className="board-canvas" onPointerDownCapture={remeasure} onPointerEnter={remeasure}>
         {restore.state === "loading" && <p className="muted board-placeholder">Loading the whiteboard…</p>}
         {restore.state === "error" && (
           <div className="board-placeholder">
@@ -115,6 +120,9 @@ export default function Whiteboard({ interviewId, send = noSend, live = false, s
         {restore.state === "ready" && (
           <Suspense fallback={<p className="muted board-placeholder">Loading the whiteboard…</p>}>
             <Excalidraw
+              excalidrawAPI={(instance) => {
+                excalidraw.current = instance;
+              }}
               initialData={restore.initialData}
               onChange={readOnly ? undefined : snapshots.onChange}
               viewModeEnabled={readOnly}

@@ -95,8 +95,9 @@ function InterviewRoom({ id }) {
                 phase={room.phase}
               />
             )}
-            {/* the coding room shows its question in its own panel */}
-            {interview.type !== "coding" && shownQuestion(interview, room) && (
+            {/* a live coding room shows its question in its own panel */}
+            {(interview.type !== "coding" || TERMINAL_STATUSES.has(interview.status)) &&
+              shownQuestion(interview, room) && (
               <QuestionCard question={shownQuestion(interview, room)} />
             )}
             {TERMINAL_STATUSES.has(interview.status) ? (
@@ -110,6 +111,7 @@ function InterviewRoom({ id }) {
                 <CodingRoom
                   interview={interview}
                   call={call}
+                  asked={!!shownQuestion(interview, room)}
                   phase={call.state.phase ?? interview.current_phase}
                   reload={reload}
                 />

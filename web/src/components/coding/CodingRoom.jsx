@@ -24,7 +24,7 @@ function runError(err) {
  * the per-test results in the middle, and the call (video, captions, typed answers) at the
  * side, so the conversation goes on while the candidate codes.
  */
-export default function CodingRoom({ interview, call, phase, reload }) {
+export default function CodingRoom({ interview, call, asked, phase, reload }) {
   const slug = interview.question_id;
   const [question, setQuestion] = useState(null);
   const [questionError, setQuestionError] = useState(null);
@@ -55,7 +55,13 @@ export default function CodingRoom({ interview, call, phase, reload }) {
     <div className="coding-room" data-testid="coding-room">
       <div className="coding-left">
         {question ? (
-          <QuestionWork interview={interview} question={question} send={send} channelOpen={!!state.channelOpen} />
+          <QuestionWork
+            interview={interview}
+            question={question}
+            asked={asked}
+            send={send}
+            channelOpen={!!state.channelOpen}
+          />
         ) : (
           <div className="card coding-waiting" data-testid="question-waiting">
             {questionError ? (
@@ -81,7 +87,7 @@ export default function CodingRoom({ interview, call, phase, reload }) {
   );
 }
 
-function QuestionWork({ interview, question, send, channelOpen }) {
+function QuestionWork({ interview, question, asked, send, channelOpen }) {
   const draft = useCodeDraft(interview.id, question, send, channelOpen);
   const [hintsShown, setHintsShown] = useState(0);
   const [running, setRunning] = useState(null); // "run" | "submit" | null
@@ -123,7 +129,7 @@ function QuestionWork({ interview, question, send, channelOpen }) {
 
   return (
     <>
-      <QuestionPanel question={question} hintsShown={hintsShown} onHint={takeHint} />
+      <QuestionPanel question={question} asked={asked} hintsShown={hintsShown} onHint={takeHint} />
       <section className="coding-work" aria-label="Your solution">
         <div className="editor-toolbar">
           <label className="language-pick">

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import Markdown from "./Markdown.jsx";
 
 const DIFFICULTY = { easy: "Easy", medium: "Medium", hard: "Hard" };
@@ -10,14 +10,23 @@ function formatArgs(args) {
 /**
  * The problem: title, difficulty, description (with its constraints and examples), the
  * visible tests, and hints revealed one at a time. `onHint(index)` records each hint taken.
+ * Before the interviewer has `asked` it (introductions), only the title shows, so the
+ * candidate can pick a language; the description opens when the question is asked.
  */
-export default function QuestionPanel({ question, hintsShown, onHint }) {
-  const [open, setOpen] = useState(true);
+export default function QuestionPanel({ question, asked, hintsShown, onHint }) {
+  const [open, setOpen] = useState(asked);
+  useEffect(() => {
+    if (asked) setOpen(true);
+  }, [asked]);
   const hints = question.hints || [];
   const shown = Math.min(hintsShown, hints.length);
 
   return (
-    <section className="card coding-question" data-testid="question-panel" aria-label="Question">
+    <section
+      className="card coding-question"
+      data-testid={asked ? "question-card" : "question-panel"}
+      aria-label="Question"
+    >
       <div className="coding-question-head">
         <h2 data-testid="question-title">{question.title}</h2>
         <span className={`badge difficulty-${question.difficulty}`} data-testid="question-difficulty">
@@ -36,6 +45,11 @@ export default function QuestionPanel({ question, hintsShown, onHint }) {
       <button type="button" className="link-button" onClick={() => setOpen((o) => !o)} aria-expanded={open}>
         {open ? "Hide description" : "Show description"}
       </button>
+      {!asked && !open && (
+        <p className="muted small-text" data-testid="question-not-asked">
+          Your interviewer presents this problem after the introductions.
+        </p>
+      )}
       {open && <Markdown source={question.description} />}
 
       <h3 className="sub-head">Tests you can run</h3>
