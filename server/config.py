@@ -67,7 +67,9 @@ class Settings(BaseSettings):
     feedback_lease_s: float = Field(120.0, ge=5)
     feedback_regenerations_per_hour: int = Field(5, ge=1)
     expert_urls: dict[str, str] = Field(default_factory=dict)  # company → A2A URL; {} = local
-    experts_enabled: bool = False  # local A2A experts: off, their start delays the greeting
+    # Local A2A experts (child processes, started after an interview's greeting) when no
+    # EXPERT_URLS; false: the interviewer works without experts.
+    experts_enabled: bool = True
     # the offline interviewer's speech: neural (Whisper base + Piper) or classic
     # (pocketsphinx + espeak-ng: lighter, less accurate)
     offline_speech: Literal["neural", "classic"] = "classic"

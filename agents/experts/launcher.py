@@ -6,6 +6,10 @@ Child processes rather than uvicorn inside the app's event loop: the expert's re
 (and a2a-sdk's 3-6 s of imports on this machine) never touches the loop that paces every
 live call's audio, a crashed or hung expert cannot take a call down, and the app talks to it
 exactly as to a remote EXPERT_URLS deployment.
+
+An expert is needed minutes into an interview, not at its start: `warm` waits WARM_DELAY_S
+(past the greeting), and the child runs at a lower CPU priority (EXPERT_NICE), so its start-up
+never competes with a live call's speech on a small machine.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import sys
 
 from agents.experts.styles import STYLES
@@ -21,12 +26,16 @@ from agents.experts.styles import STYLES
 log = logging.getLogger(__name__)
 
 START_TIMEOUT_S = 60.0
+WARM_DELAY_S = 20.0
+EXPERT_NICE = 10
 
 
 class LocalExperts:
-    def __init__(self, python: str = sys.executable) -> None:
+    def __init__(self, python: str = sys.executable, warm_delay_s: float = WARM_DELAY_S) -> None:
         self.python = python
+        self.warm_delay_s = warm_delay_s
         self.procs: dict[str, asyncio.subprocess.Process] = {}
+        self._warming: dict[str, asyncio.TimerHandle] = {}
         self.urls: dict[str, str] = {}
         self._starting: dict[str, asyncio.Task[str]] = {}
 
@@ -41,9 +50,17 @@ class LocalExperts:
         return await asyncio.shield(task)
 
     def warm(self, company: str) -> None:
-        """Start the company's expert in the background (an interview that may ask it began)."""
-        task = asyncio.ensure_future(self.url_for(company))
-        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        """Start the company's expert soon, in the background (an interview that may ask it
+        began); an earlier `url_for` starts it at once."""
+        key = company if company in STYLES else "general"
+        if key in self._warming or key in self.urls:
+            return
+
+        def start() -> None:
+            task = asyncio.ensure_future(self.url_for(key))
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+        self._warming[key] = asyncio.get_running_loop().call_later(self.warm_delay_s, start)
 
     async def _start(self, key: str) -> str:
         proc = await asyncio.create_subprocess_exec(
@@ -51,6 +68,8 @@ class LocalExperts:
             stdout=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL,
         )
         self.procs[key] = proc
+        with contextlib.suppress(OSError):  # lower priority than the live calls
+            os.setpriority(os.PRIO_PROCESS, proc.pid, EXPERT_NICE)
         assert proc.stdout is not None
         try:
             line = await asyncio.wait_for(proc.stdout.readline(), START_TIMEOUT_S)
@@ -64,6 +83,8 @@ class LocalExperts:
         return url
 
     async def close(self) -> None:
+        for timer in self._warming.values():
+            timer.cancel()
         for task in self._starting.values():
             task.cancel()
         for proc in self.procs.values():

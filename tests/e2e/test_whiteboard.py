@@ -116,7 +116,7 @@ async def ink_pixels(page: Page) -> int:
 
 async def test_draw_store_replay_and_the_interviewer_sees_it(aiohttp_server, tmp_path,
                                                              browser: Browser) -> None:
-    settings = rtc_settings(tmp_path, agent="interviewer", experts_enabled=False)
+    settings = rtc_settings(tmp_path, agent="interviewer")
     server = await aiohttp_server(create_app(settings))
     base = f"http://127.0.0.1:{server.port}"
     page = await browser.new_page(viewport={"width": 1366, "height": 900})
