@@ -13,6 +13,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from server.http.app import create_app
+from tests.e2e.board import draw_box
 from tests.e2e.flows import api_get, sign_up_and_start_interview, type_answer
 from tests.live.conftest import rtc_settings
 
@@ -74,14 +75,24 @@ async def test_feedback_fills_in_and_evidence_seeks_the_replay(aiohttp_server, t
     server = await aiohttp_server(create_app(rtc_settings(tmp_path, agent="interviewer",
                                                           segment_s=5.0)))
     base = f"http://127.0.0.1:{server.port}"
-    page = await browser.new_page()
+    page = await browser.new_page(viewport={"width": 1366, "height": 900})
     interview_id = await sign_up_and_start_interview(page, base, "Ada", "ada@example.com")
 
     await page.get_by_test_id("join").click()
     await expect(page.get_by_test_id("conn-state")).to_have_text("connected", timeout=20_000)
     await expect(page.get_by_test_id("phase")).to_have_text("interview", timeout=60_000)
     await question_asked(page, base, interview_id)
-    for answer in [*ANSWERS, "That's all, I'm done."]:
+    await expect(page.get_by_test_id("question-card")).to_be_visible(timeout=10_000)
+    board = page.get_by_test_id("whiteboard")
+    for i, answer in enumerate([*ANSWERS, "That's all, I'm done."]):
+        if i in (1, 3):  # a box drawn with the second answer, another with the fourth
+            await board.locator(".board-canvas").scroll_into_view_if_needed()
+            area = await board.locator(".board-canvas").bounding_box()
+            assert area is not None
+            await draw_box(page, area["x"] + 380 + 200 * (i // 2), area["y"] + 160,
+                           ["Load balancer", "Postgres"][i // 2])
+            await expect(page.get_by_test_id("board-status")).to_have_attribute(
+                "data-state", "saved", timeout=30_000)
         await type_answer(page, answer)
         await replied(page, base, interview_id, answer)
     await expect(page.get_by_test_id("phase")).to_have_text("closing", timeout=30_000)
@@ -125,6 +136,21 @@ async def test_feedback_fills_in_and_evidence_seeks_the_replay(aiohttp_server, t
     current = page.locator("[data-testid=replay-line][aria-current=true]")
     await expect(current).to_have_count(1)
     assert abs(float(await current.get_attribute("data-at") or 0) - target) <= 1
+
+    # The whiteboard strip holds every stored snapshot; a thumbnail seeks to its moment.
+    stored = (await api_get(page, base, f"/api/interviews/{interview_id}/canvas-snapshots"))
+    snapshots = (await api_get(page, base, f"/api/interviews/{interview_id}/timeline"))[
+        "snapshots"]
+    assert [s["seq"] for s in snapshots] == [s["seq"] for s in stored["items"]]
+    assert len(snapshots) >= 2
+    thumbs = page.get_by_test_id("board-thumb")
+    await expect(thumbs).to_have_count(len(snapshots))
+    await thumbs.first.click()
+    await page.wait_for_function(
+        """(t) => Math.abs(document.querySelector('[data-testid=replay-player]').currentTime - t)
+                  <= 1""", arg=snapshots[0]["at_s"], timeout=10_000)
+    await expect(page.get_by_test_id("board-image")).to_have_attribute(
+        "alt", f"Whiteboard snapshot {snapshots[0]['seq']}")
 
     # Clicking a transcript line seeks too.
     first = page.get_by_test_id("replay-line").nth(1)

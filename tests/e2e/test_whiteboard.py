@@ -11,7 +11,6 @@ import hashlib
 import json
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,8 @@ from playwright.async_api import Browser, Page, expect
 
 from server.http.app import create_app
 from tests.canvas_data import decode_png
-from tests.e2e.flows import sign_up_and_start_interview
+from tests.e2e.board import draw_box, tool, wait_until
+from tests.e2e.flows import api_get, sign_up_and_start_interview, type_answer
 from tests.live.conftest import rtc_settings
 
 
@@ -62,43 +62,9 @@ async def sent_snapshots(page: Page) -> list[dict]:
     return out
 
 
-async def api(page: Page, base: str, path: str) -> dict:
-    return await (await page.context.request.get(base + path)).json()
 
 
-async def wait_until(page: Page, check, timeout_s: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = await check()
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await page.wait_for_timeout(250)
 
-
-async def type_answer(page: Page, text: str) -> None:
-    await page.get_by_test_id("typed-answer").fill(text)
-    await page.get_by_test_id("send-typed").click()
-    await expect(page.get_by_test_id("typed-answer")).to_have_value("")
-
-
-async def tool(page: Page, name: str) -> None:
-    await page.get_by_test_id(f"toolbar-{name}").click(force=True)
-
-
-async def draw_box(page: Page, x: float, y: float, label: str) -> None:
-    await tool(page, "rectangle")
-    await page.mouse.move(x, y)
-    await page.mouse.down()
-    await page.mouse.move(x + 80, y + 40, steps=4)
-    await page.mouse.move(x + 160, y + 80, steps=4)
-    await page.mouse.up()
-    await page.mouse.dblclick(x + 80, y + 40)  # edit the label
-    editor = page.locator("textarea.excalidraw-wysiwyg")
-    await expect(editor).to_be_focused(timeout=5_000)
-    await page.keyboard.type(label)
-    await page.keyboard.press("Escape")
-    await expect(editor).to_have_count(0)
 
 
 async def ink_pixels(page: Page) -> int:
@@ -133,8 +99,10 @@ async def test_draw_store_replay_and_the_interviewer_sees_it(aiohttp_server, tmp
     await expect(page.get_by_test_id("conn-state")).to_have_text("connected", timeout=20_000)
     await expect(page.get_by_test_id("typed-answer")).to_be_enabled(timeout=20_000)
 
+    transcript = f"/api/interviews/{interview_id}/transcriptions"
+
     async def agent_rows() -> int:
-        rows = (await api(page, base, f"/api/interviews/{interview_id}/transcriptions"))["items"]
+        rows = (await api_get(page, base, transcript))["items"]
         return sum(1 for r in rows if r["speaker"] == "agent")
 
     async def agent_rows_at_least(n: int) -> bool:
@@ -168,8 +136,8 @@ async def test_draw_store_replay_and_the_interviewer_sees_it(aiohttp_server, tmp
     assert sent, "no canvas.snapshot was sent"
     last = sent[-1]
     png = base64.b64decode(last["png"])
-    items = (await api(page, base, f"/api/interviews/{interview_id}/canvas-snapshots"))["items"]
-    record = await api(page, base, f"/api/interviews/{interview_id}")
+    items = (await api_get(page, base, f"/api/interviews/{interview_id}/canvas-snapshots"))["items"]
+    record = await api_get(page, base, f"/api/interviews/{interview_id}")
     assert record["canvas_snapshot_count"] == len(items) >= 1
     assert [i["seq"] for i in items] == list(range(1, len(items) + 1))
     assert items[-1]["sha256"] == hashlib.sha256(png).hexdigest()
@@ -180,7 +148,7 @@ async def test_draw_store_replay_and_the_interviewer_sees_it(aiohttp_server, tmp
     assert (width, height) == (items[-1]["width"], items[-1]["height"])
     assert max(width, height) <= 1600
 
-    latest = (await api(page, base,
+    latest = (await api_get(page, base,
                         f"/api/interviews/{interview_id}/canvas-snapshots/latest"))["snapshot"]
     elements = latest["elements"]
     labels = sorted(e["text"] for e in elements if e["type"] == "text" and e.get("containerId"))
@@ -192,11 +160,11 @@ async def test_draw_store_replay_and_the_interviewer_sees_it(aiohttp_server, tmp
     # description goes out once the interviewer is quiet: after the question has been read.
     await wait_until(page, lambda: agent_rows_at_least(3), 60, "the question")
     await page.wait_for_timeout(2500)
-    mark = len((await api(page, base, f"/api/interviews/{interview_id}/transcriptions"))["items"])
+    mark = len((await api_get(page, base, transcript))["items"])
     await type_answer(page, "The API writes every new link to the database.")
 
     async def named_box() -> str | None:
-        rows = (await api(page, base, f"/api/interviews/{interview_id}/transcriptions"))["items"]
+        rows = (await api_get(page, base, transcript))["items"]
         for row in rows[mark + 1:]:
             if row["speaker"] == "agent" and ("Postgres" in row["text"] or "API" in row["text"]):
                 return row["text"]
