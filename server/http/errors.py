@@ -52,21 +52,22 @@ _HTTP_CODES = {
 }
 
 
+# Storage's errors as HTTP answers, most specific first.
+_STORAGE_ERRORS: tuple[tuple[type[storage.StorageError], int, str], ...] = (
+    (storage.NotFound, 404, "not_found"),
+    (storage.IllegalTransition, 409, "illegal_transition"),
+    (storage.ReadOnly, 409, "read_only"),
+    (storage.LimitExceeded, 400, "limit_exceeded"),
+    (storage.Conflict, 409, "conflict"),
+    (storage.InvalidKey, 400, "invalid_key"),
+    (storage.ObjectStoreUnavailable, 503, "object_store_unavailable"),
+)
+
+
 def _from_storage(exc: storage.StorageError) -> tuple[int, str]:
-    if isinstance(exc, storage.NotFound):
-        return 404, "not_found"
-    if isinstance(exc, storage.IllegalTransition):
-        return 409, "illegal_transition"
-    if isinstance(exc, storage.ReadOnly):
-        return 409, "read_only"
-    if isinstance(exc, storage.LimitExceeded):
-        return 400, "limit_exceeded"
-    if isinstance(exc, storage.Conflict):
-        return 409, "conflict"
-    if isinstance(exc, storage.InvalidKey):
-        return 400, "invalid_key"
-    if isinstance(exc, storage.ObjectStoreUnavailable):
-        return 503, "object_store_unavailable"
+    for kind, status, code in _STORAGE_ERRORS:
+        if isinstance(exc, kind):
+            return status, code
     return 500, "storage_error"
 
 

@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
 from playwright.async_api import Page, expect
-
-
-async def wait_until(page: Page, check, timeout_s: float, what: str):  # type: ignore[no-untyped-def]
-    """Polls `check` until it returns something truthy (returned), or fails naming `what`."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = await check()
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await page.wait_for_timeout(250)
 
 
 async def tool(page: Page, name: str) -> None:

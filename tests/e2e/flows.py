@@ -3,6 +3,8 @@ test-only view of the page's WebRTC objects (the shipped client exposes none).""
 
 from __future__ import annotations
 
+import time
+
 from playwright.async_api import Page, expect
 
 
@@ -73,3 +75,14 @@ async def type_answer(page: Page, text: str) -> None:
 async def api_get(page: Page, base: str, path: str) -> dict:
     """A JSON GET with the page's session cookie."""
     return await (await page.context.request.get(f"{base}{path}")).json()
+
+
+async def wait_until(page: Page, check, timeout_s: float, what: str):  # type: ignore[no-untyped-def]
+    """Polls `check` until it returns something truthy (returned), or fails naming `what`."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        result = await check()
+        if result:
+            return result
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await page.wait_for_timeout(250)

@@ -7,14 +7,19 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
 from server.http.app import create_app
-from tests.e2e.flows import inbound_audio, sign_up_and_start_interview, track_peer_connections
+from tests.e2e.flows import (
+    inbound_audio,
+    sign_up_and_start_interview,
+    track_peer_connections,
+    type_answer,
+    wait_until,
+)
 from tests.live.conftest import rtc_settings
 
 INTRO = "Hi, my name is Ada. I build backend services with Python and Postgres."
@@ -50,20 +55,6 @@ async def record(page: Page, base: str, interview_id: str) -> dict:
     return await (await page.context.request.get(f"{base}/api/interviews/{interview_id}")).json()
 
 
-async def wait_until(page: Page, check, timeout_s: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = await check()
-        if result:
-            return result
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await page.wait_for_timeout(250)
-
-
-async def type_answer(page: Page, text: str) -> None:
-    await page.get_by_test_id("typed-answer").fill(text)
-    await page.get_by_test_id("send-typed").click()
-    await expect(page.get_by_test_id("typed-answer")).to_have_value("")
 
 
 async def test_an_interview_from_greeting_to_completion(aiohttp_server, tmp_path,

@@ -18,8 +18,8 @@ from playwright.async_api import Browser, Page, expect
 
 from server.http.app import create_app
 from tests.canvas_data import decode_png
-from tests.e2e.board import draw_box, tool, wait_until
-from tests.e2e.flows import api_get, sign_up_and_start_interview, type_answer
+from tests.e2e.board import draw_box, tool
+from tests.e2e.flows import api_get, sign_up_and_start_interview, type_answer, wait_until
 from tests.live.conftest import rtc_settings
 
 

@@ -46,7 +46,7 @@ async def _every_route(client: Any, n: int, interview_id: str) -> None:
     await ok(await client.post("/api/auth/login", json={"email": email, "password": "wrong one"}),
              401)
     await ok(await client.post("/api/auth/login",
-                               json={"email": "nobody@example.com", "password": "x"}), 401)
+                               json={"email": f"nobody{n}@example.com", "password": "x"}), 401)
     await ok(await client.post("/api/auth/login", json={"email": email, "password": PASSWORD}),
              200)
     await ok(await client.get("/api/auth/me"), 200)

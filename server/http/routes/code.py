@@ -190,14 +190,22 @@ async def _tell_session(
         )
 
 
-@routes.post("/api/interviews/{id}/runs")
-async def run_visible(request: web.Request) -> web.Response:
-    """Run the interview's code against the visible tests; the interviewer hears the result."""
+async def _code_for_question(
+    request: web.Request,
+) -> tuple[Any, CodeIn, Any, CodingQuestion]:
+    """The caller, their code, their interview (404 for anyone else's) and its question."""
     user = await current_user(request)
     body = await read_json(request, CodeIn)
     async with request.app[DB]() as s:
         interview = await interviews.get_interview(s, request.match_info["id"], user.id)
         q = await questions.get_question(s, body.question_slug)
+    return user, body, interview, q
+
+
+@routes.post("/api/interviews/{id}/runs")
+async def run_visible(request: web.Request) -> web.Response:
+    """Run the interview's code against the visible tests; the interviewer hears the result."""
+    _, body, interview, q = await _code_for_question(request)
     verdict = await _judge(request, body, q, q.visible_tests)
     out = {"question_slug": q.slug, "language": body.language}
     out |= verdict_out(verdict, q.visible_tests)
@@ -230,11 +238,7 @@ async def latest_code(request: web.Request) -> web.Response:
 @routes.post("/api/interviews/{id}/submissions")
 async def submit(request: web.Request) -> web.Response:
     """Judge against visible + hidden tests, store the submission, tell the live session."""
-    user = await current_user(request)
-    body = await read_json(request, CodeIn)
-    async with request.app[DB]() as s:
-        interview = await interviews.get_interview(s, request.match_info["id"], user.id)
-        q = await questions.get_question(s, body.question_slug)
+    user, body, interview, q = await _code_for_question(request)
     # Hidden tests run apart: in one run, code could read every test's input and print it
     # into a visible test's output; their own results carry pass/fail and error kind only.
     visible = await _judge(request, body, q, q.visible_tests)
