@@ -29,6 +29,11 @@ from agents.offline.vocabulary import build_language_model
 class RemoteDecoder(Protocol):
     """One session's decoder in an ASR worker process (agents/offline/asr_pool.py has one)."""
 
+    @property
+    def stopped(self) -> bool:
+        """The pool is shutting down with the app: a failed call is expected, not news."""
+        ...
+
     async def decode(self, started: bool, audio: bytes, closing: bool) -> str: ...
 
     async def close(self) -> None: ...
@@ -227,7 +232,8 @@ class Transcriber:
                             self._executor, self._decode, started, audio, closing is not None
                         )
                 except Exception:  # a broken decoder must not end the session
-                    log.exception("speech recognition failed")
+                    if self._remote is None or not self._remote.stopped:
+                        log.exception("speech recognition failed")
                     self._decoder = None
                     self._in_utt = False
                     text = ""

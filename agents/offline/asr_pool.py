@@ -88,6 +88,7 @@ class AsrPool:
         self._leases = [0] * len(self._workers)
         self.decodes = 0
         self.restarts = 0
+        self.stopped = False
 
     def _new_worker(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=1, mp_context=self._context,
@@ -108,11 +109,15 @@ class AsrPool:
         return RemoteDecoder(self, index, uuid.uuid4().hex)
 
     async def _call(self, index: int, fn: Any, *args: Any) -> Any:
+        if self.stopped:
+            raise RuntimeError("speech recognition is shut down")
         loop = asyncio.get_running_loop()
         worker = self._workers[index]
         try:
             return await loop.run_in_executor(worker, fn, *args)
         except BrokenProcessPool:
+            if self.stopped:  # shutting down: a worker stopped by the same signal is no news
+                raise
             if self._workers[index] is worker:  # replace it once, whoever noticed first
                 self.restarts += 1
                 log.error("speech recognition worker died; starting another")
@@ -124,8 +129,15 @@ class AsrPool:
         self._leases[index] = max(0, self._leases[index] - 1)
 
     def close(self) -> None:
+        self.stopped = True
         for worker in self._workers:
             worker.shutdown(wait=False, cancel_futures=True)
+
+    async def aclose(self) -> None:
+        """Stop the workers and wait (off the loop) until they are gone, so no executor
+        callback reaches the event loop after it has closed."""
+        self.close()
+        await asyncio.to_thread(lambda: [w.shutdown(wait=True) for w in self._workers])
 
 
 _shared: dict[tuple[str, str, int], AsrPool] = {}
@@ -148,6 +160,21 @@ def _close_shared() -> None:
     _shared.clear()
 
 
+def stop_shared() -> None:
+    """The app is shutting down: calls fail at once, quietly, and a worker that a signal to
+    the process group stopped is not replaced (`close_shared` then waits for the rest)."""
+    for pool in _shared.values():
+        pool.stopped = True
+
+
+async def close_shared() -> None:
+    """At the app's shutdown, while its loop still runs: stop this process's pools (the
+    atexit hook only covers a process that never got here). A later user makes a new one."""
+    pools = list(_shared.values())
+    _shared.clear()
+    await asyncio.gather(*(pool.aclose() for pool in pools))
+
+
 class RemoteDecoder:
     """One session's decoder in an `AsrPool` worker."""
 
@@ -156,6 +183,10 @@ class RemoteDecoder:
         self._index = index
         self._key = key
         self._closed = False
+
+    @property
+    def stopped(self) -> bool:
+        return self._pool.stopped
 
     async def decode(self, started: bool, audio: bytes, closing: bool) -> str:
         self._pool.decodes += 1

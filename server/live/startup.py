@@ -123,10 +123,15 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
     await shipper.start()
     await manager.recover()
     yield
+    if voice is not None:
+        from agents.offline import asr_pool
+
+        asr_pool.stop_shared()  # a signal to the process group may have stopped its workers
     await manager.close_all(EndReason.SHUTDOWN)
     reclaimer.close()
     if voice is not None:
         await voice.close()
+        await asr_pool.close_shared()  # now, not at exit: after the loop, callbacks would fail
     if experts is not None:
         await experts.close()
     await shipper.close()

@@ -1,6 +1,7 @@
 // WebRTC set-up for the interview room: local media, peer connection,
 // "events" data channel, non-trickle ICE and the offer/answer exchange.
 import { api } from "../api.js";
+import { mediaConstraints } from "./devices.js";
 
 export const ICE_GATHERING_TIMEOUT_MS = 5000;
 
@@ -53,21 +54,21 @@ function describeMediaError(err) {
 }
 
 /**
- * Microphone + camera. If there is no camera (but a microphone), falls back to
+ * Microphone + camera: the ones chosen in the pre-join check (`devices` = {audioId, videoId},
+ * see devices.js), else the defaults. If there is no camera (but a microphone), falls back to
  * audio only so a candidate without a webcam can still interview.
  * Throws MediaAccessError with a user-facing message.
  */
-export async function getLocalMedia() {
+export async function getLocalMedia(devices) {
   if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
     throw new MediaAccessError(INSECURE);
   }
-  const audio = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
-  const video = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
+  const { audio, video } = mediaConstraints(devices);
   try {
     return await navigator.mediaDevices.getUserMedia({ audio, video });
   } catch (err) {
     const missingDevice = err && (err.name === "NotFoundError" || err.name === "OverconstrainedError");
-    if (!missingDevice) throw new MediaAccessError(describeMediaError(err), err);
+    if (!missingDevice || video === false) throw new MediaAccessError(describeMediaError(err), err);
     try {
       return await navigator.mediaDevices.getUserMedia({ audio, video: false });
     } catch (err2) {

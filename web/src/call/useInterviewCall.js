@@ -24,6 +24,7 @@ export function useInterviewCall(interviewId, { onConnected, onEnded } = {}) {
   // The resources of the current attempt ({pc, channel, stream}); not state: nothing renders them.
   const resources = useRef(null);
   const listeners = useRef(new Set()); // subscribe(): every server message, e.g. for the whiteboard
+  const devices = useRef(null); // {audioId, videoId} chosen in the pre-join check
   const { attempt, status, endReason, wrapUp, connectedAt, localStream, micOn, camOn } = state;
 
   // One effect run per join attempt: it opens the media and the peer connection,
@@ -38,7 +39,7 @@ export function useInterviewCall(interviewId, { onConnected, onEnded } = {}) {
 
     (async () => {
       try {
-        const stream = await getLocalMedia();
+        const stream = await getLocalMedia(devices.current);
         if (call.over) return stopStream(stream);
         call.stream = stream;
         act({ type: "media_ready", stream });
@@ -119,7 +120,11 @@ export function useInterviewCall(interviewId, { onConnected, onEnded } = {}) {
     if (status === STATUS.ENDED) ended();
   }, [status, attempt]);
 
-  const join = useCallback(() => dispatch({ type: "join" }), []);
+  // join(devices?): devices = {audioId, videoId} from the pre-join check (an event is ignored).
+  const join = useCallback((chosen) => {
+    if (chosen && typeof chosen === "object" && "audioId" in chosen) devices.current = chosen;
+    dispatch({ type: "join" });
+  }, []);
   const hangUp = useCallback(() => dispatch({ type: "hang_up" }), []);
   const toggleMic = useCallback(() => dispatch({ type: "toggle_mic" }), []);
   const toggleCam = useCallback(() => dispatch({ type: "toggle_cam" }), []);

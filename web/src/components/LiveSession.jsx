@@ -1,6 +1,10 @@
+import { useState } from "react";
 import { END_REASON, STATUS } from "../call/callReducer.js";
+import AgentActivity from "./AgentActivity.jsx";
+import { MicLevel } from "./LevelMeter.jsx";
 import Captions from "./Captions.jsx";
 import Notice from "./Notice.jsx";
+import PreJoin from "./PreJoin.jsx";
 import RecIndicator from "./RecIndicator.jsx";
 import { StreamAudio, StreamVideo } from "./StreamMedia.jsx";
 import TypedAnswer from "./TypedAnswer.jsx";
@@ -23,6 +27,8 @@ export default function LiveSession({ call, phase, interviewId, interviewType })
   const inCall = status === STATUS.LIVE || status === STATUS.ENDING;
   const hasVideo = !!localStream && localStream.getVideoTracks().length > 0;
   const showVideo = hasVideo && camOn;
+  const preJoin = status === STATUS.IDLE || status === STATUS.ERROR; // the device check before joining
+  const [devices, setDevices] = useState(null); // the pre-join check's choice: {ready, audioId, videoId}
 
   return (
     <div className="live">
@@ -46,7 +52,9 @@ export default function LiveSession({ call, phase, interviewId, interviewType })
 
       <div className="live-grid">
         <div className="video-col">
-          <div className="video-tile">
+          {preJoin && <PreJoin onChange={setDevices} />}
+          {inCall && <AgentActivity remoteStream={remoteStream} captions={captions} live={status === STATUS.LIVE} />}
+          <div className={`video-tile${preJoin ? " hidden" : ""}`}>
             <StreamVideo stream={localStream} className={showVideo ? "" : "hidden"} data-testid="self-view" />
             {!showVideo && (
               <div className="video-placeholder">
@@ -60,14 +68,15 @@ export default function LiveSession({ call, phase, interviewId, interviewType })
             {localStream && <span className="video-label">You</span>}
           </div>
           <StreamAudio stream={remoteStream} data-testid="remote-audio" />
+          {inCall && <MicLevel stream={localStream} muted={!micOn} />}
 
           <div className="controls">
             {!inCall && (
               <button
                 type="button"
                 className="button primary big"
-                onClick={join}
-                disabled={status === STATUS.CONNECTING}
+                onClick={() => join(devices)}
+                disabled={status === STATUS.CONNECTING || (preJoin && !devices?.ready)}
                 data-testid="join"
               >
                 {status === STATUS.CONNECTING
