@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = Field(default_factory=list)
     metrics_token: SecretStr = SecretStr("")
     max_live_per_user: int = Field(2, ge=1)
+    # Live calls this process holds before it refuses new ones (503 + Retry-After) instead of
+    # degrading the ones it has: the README's measured 17 audio + video sessions on one core.
+    max_sessions: int = Field(17, ge=1, le=10_000)
+    retry_after_s: int = Field(5, ge=1, le=3600)
+    # Behind a balancer: this process's name there (HAProxy's server cookie value); each call's
+    # later requests carry it back in the `ia_node` cookie (docs/scaling.md). "" = one process.
+    node_name: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,32}$")
     ice_servers: list[IceServer] = Field(default_factory=list)
     ice_loopback_only: bool | None = None
     agent: Literal["interviewer", "none", "echo", "alternating"] = "interviewer"

@@ -115,7 +115,8 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
         Experts(settings) if voice is not None and settings.experts_enabled else None
     )
     manager = SessionManager(
-        app[DB], shipper, config, agent_factory(settings, voice, experts), objects=app[OBJECTS]
+        app[DB], shipper, config, agent_factory(settings, voice, experts), objects=app[OBJECTS],
+        max_sessions=settings.max_sessions,
     )
     app[SESSIONS] = manager
     reclaimer = Reclaimer()  # ended sessions' memory back soon, not at a rare full GC
