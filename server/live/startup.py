@@ -87,6 +87,7 @@ def voice_model(settings: Settings) -> LiveModel | None:
     from agents.live_model import LiveModel
 
     return LiveModel(settings.live_model, settings.google_api_key.get_secret_value(),
+                     base_url=settings.live_api_url, ca_file=settings.live_api_ca_file,
                      max_sessions=settings.offline_live_max_sessions,
                      neural_speech=settings.offline_speech == "neural")
 
