@@ -32,6 +32,7 @@ from tests.services import free_port, postgres_server, s3_server
 
 ROOT = Path(__file__).resolve().parents[1]
 RETRY_AFTER_S = 5
+HEALTH_CHECK_S = 0.5  # HAProxy's check interval, each backend, each process
 
 
 @dataclass
@@ -77,7 +78,7 @@ backend app
     option persist
     retry-on conn-failure empty-response
     option httpchk GET /healthz
-    default-server check inter 500ms fall 2 rise 1
+    default-server check inter {int(HEALTH_CHECK_S * 1000)}ms fall 2 rise 1
 {servers}
 
 backend admit
@@ -89,7 +90,7 @@ backend admit
     option httpchk GET /healthz/admit
     http-check expect status 200
     errorfile 503 {errorfile}
-    default-server check inter 500ms fall 1 rise 1
+    default-server check inter {int(HEALTH_CHECK_S * 1000)}ms fall 1 rise 1
 {servers}
 """
 
@@ -109,6 +110,7 @@ class Cluster:
     agent: str = "alternating"
     env: dict[str, str] = field(default_factory=dict)  # extra settings for every process
     keep: bool = False
+    external_model: bool = False  # the interviewer's model in its own `agents.offline` process
     root: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="ia-cluster-")))
     members: list[Node] = field(default_factory=list)
     lb_port: int = 0
@@ -117,6 +119,8 @@ class Cluster:
     bucket: str = field(default_factory=lambda: f"rec-{uuid.uuid4().hex[:8]}")
     _stack: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
     _haproxy: asyncio.subprocess.Process | None = None
+    model: asyncio.subprocess.Process | None = None
+    model_url: str = ""
 
     @property
     def url(self) -> str:
@@ -136,6 +140,8 @@ class Cluster:
     async def _start(self) -> None:
         self.database_url = await asyncio.to_thread(self._stack.enter_context, postgres_server())
         self.s3 = await asyncio.to_thread(self._stack.enter_context, s3_server())
+        if self.external_model:
+            await self._start_model()
         self.members = [Node(f"n{i + 1}", free_port(), self.root / f"n{i + 1}")
                         for i in range(self.nodes)]
         for node in self.members:  # one at a time: the first migrates the shared database
@@ -149,6 +155,24 @@ class Cluster:
         self._haproxy = await asyncio.create_subprocess_exec(
             "haproxy", "-db", "-f", str(cfg), stdout=log, stderr=subprocess.STDOUT)
         await _wait_ok(f"{self.url}/healthz", self._haproxy, self.root / "haproxy.log")
+
+    async def _start_model(self) -> None:
+        """`python -m agents.offline` on a free loopback port; every node reaches it through
+        LIVE_API_URL, LIVE_API_CA_FILE and LIVE_API_KEY_FILE, as it would reach Gemini."""
+        out = self.root / "model"
+        self.model = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "agents.offline", "--port", "0", "--cert-dir", str(out),
+            "--secret-file", str(out / "secret"), cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+            stderr=subprocess.DEVNULL)
+        assert self.model.stdout is not None
+        async with asyncio.timeout(90):
+            line = (await self.model.stdout.readline()).decode()
+        if " on https://" not in line:
+            raise RuntimeError(f"the offline Live API server did not start: {line!r}")
+        self.model_url = line.split(" on ", 1)[1].strip()
+        self.agent = "interviewer"
+        self.env.update(LIVE_API_URL=self.model_url, LIVE_API_CA_FILE=str(out / "ca.pem"),
+                        LIVE_API_KEY_FILE=str(out / "secret"))
 
     def node_env(self, node: Node) -> dict[str, str]:
         s3 = self.s3
@@ -191,7 +215,8 @@ class Cluster:
             return await r.json()
 
     async def __aexit__(self, *exc: object) -> None:
-        procs = [n.proc for n in self.members if n.proc is not None] + [self._haproxy]
+        procs = [n.proc for n in self.members if n.proc is not None]
+        procs += [self._haproxy, self.model]
         for proc in procs:
             if proc is not None and proc.returncode is None:
                 proc.send_signal(signal.SIGTERM)
