@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages. The tests start their own PostgreSQL (and an S3-protocol server
 # from PyPI) on loopback; the sandbox needs bubblewrap.
 RUN_DEBS := bubblewrap espeak-ng default-jdk-headless
-TEST_DEBS := $(RUN_DEBS) postgresql chromium sox ffmpeg
+TEST_DEBS := $(RUN_DEBS) postgresql chromium sox ffmpeg haproxy
 
 WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/index.html web/vite.config.js
 

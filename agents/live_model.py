@@ -1,5 +1,7 @@
-"""Where the interviewer's voice model lives: Gemini Live when an API key is set, otherwise
-our offline Live API server, started here on 127.0.0.1 with its own TLS certificate.
+"""Where the interviewer's voice model lives: Gemini Live when an API key is set; another
+Live endpoint when `base_url` is also set (e.g. `python -m agents.offline` in its own
+process, trusted through `ca_file`); otherwise our offline Live API server, started here on
+127.0.0.1 with its own TLS certificate.
 
 The app owns one `LiveModel` (server/rtc.py) and closes it at shutdown; it starts on first
 use (`await model()`), so an app that never holds an interview (most API tests) pays
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
+from pathlib import Path
 from typing import Any
 
 from google.adk.models import Gemini
@@ -24,9 +28,12 @@ log = logging.getLogger(__name__)
 
 
 class LiveModel:
-    def __init__(self, model_name: str, api_key: str = "", **offline_options: Any) -> None:
+    def __init__(self, model_name: str, api_key: str = "", *, base_url: str = "",
+                 ca_file: Path | None = None, **offline_options: Any) -> None:
         self.model_name = model_name
         self.api_key = api_key
+        self.base_url = base_url
+        self.ca_file = ca_file
         self.offline: Any = None  # agents.offline.OfflineLiveServer when running offline
         self._offline_options = offline_options
         self._llm: Gemini | None = None
@@ -63,7 +70,14 @@ class LiveModel:
         self._preloading = asyncio.ensure_future(asyncio.to_thread(speech_models.preload))
 
     async def start(self) -> None:
-        if self.api_key:
+        if self.api_key and self.base_url:
+            self._llm = Gemini(model=self.model_name, client_kwargs={
+                "api_key": self.api_key,
+                "http_options": types.HttpOptions(base_url=self.base_url,
+                                                  async_client_args=self._tls_args()),
+            })
+            log.info("interviewer voice model: Live API at %s", self.base_url)
+        elif self.api_key:
             self._llm = Gemini(model=self.model_name, client_kwargs={"api_key": self.api_key})
         else:
             from agents.offline import OfflineLiveServer
@@ -87,6 +101,12 @@ class LiveModel:
             self._synth = Synthesizer()
         except Exception as exc:  # espeak-ng missing: apologies are captions only
             log.warning("no local speech for connection notices: %s", exc)
+
+    def _tls_args(self) -> dict[str, Any]:
+        """Trust only `ca_file` when given (the process-wide bundle otherwise)."""
+        if self.ca_file is None:
+            return {}
+        return {"ssl": ssl.create_default_context(cafile=str(self.ca_file))}
 
     def llm(self) -> Gemini:
         if self._llm is None:

@@ -6,6 +6,7 @@
     python -m evals.load --peers 5 --url http://127.0.0.1:8080 --server-pid 1234
     python -m evals.load --peers 10 --server ours --background signups=4/s  # without, then with
     python -m evals.load --peers 10 --canvas                        # ours without/with snapshots
+    python -m evals.load --peers 8 --server ours --interviewer-external  # model in its own process
 
 Each peer is a real aiortc peer connection on loopback that sends pre-encoded speech (Opus,
 encoded once) and with `--video` a pre-encoded 640×360 15 fps VP8 clip, and times the agent's
@@ -329,6 +330,8 @@ async def _main(args: argparse.Namespace) -> int:
         profile=args.profile,
         nice=args.nice,
         realtime=args.rt,
+        interviewer_external=args.interviewer_external,
+        model_cpu=args.client_cpu,
     )
     if args.canvas:  # side by side: the same server without and with whiteboard snapshots
         kinds = ["ours"]
@@ -422,6 +425,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="our server twice, side by side: without, then with each peer sending a ~400 KB "
         "whiteboard snapshot every 2 s",
+    )
+    parser.add_argument(
+        "--interviewer-external",
+        action="store_true",
+        help="the real interviewer (ADK run_live) in every call of ours, its model in a "
+        "`python -m agents.offline` process on the harness's core",
     )
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument(

@@ -35,6 +35,10 @@ class LoadConfig:
     profile: str | None = None  # py-spy the server over the window: .txt collapsed, else .svg
     background: dict[str, float] = field(default_factory=dict)  # kind -> requests/s (window)
     canvas: bool = False  # each peer also sends a ~400 KB whiteboard snapshot every 2 s
+    # the real interviewer in every call, its model in a `python -m agents.offline` process
+    # pinned to the harness's core: the server holds only the ADK bridge (the production shape)
+    interviewer_external: bool = False
+    model_cpu: int | None = 1
 
 
 @dataclass

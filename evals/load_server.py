@@ -31,8 +31,40 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
+async def external_model(cpu: int | None) -> AsyncIterator[dict[str, str]]:
+    """`python -m agents.offline` (pinned to `cpu`) on a temp dir; yields the settings that
+    point a server at it (AGENT, LIVE_API_URL, LIVE_API_CA_FILE, LIVE_API_KEY_FILE)."""
+    out = Path(tempfile.mkdtemp(prefix="ia-load-model-"))
+    cmd = [sys.executable, "-m", "agents.offline", "--port", "0", "--cert-dir", str(out),
+           "--secret-file", str(out / "secret")]
+    if cpu is not None and shutil.which("taskset"):
+        cmd = ["taskset", "-c", str(cpu), *cmd]
+    proc = await asyncio.create_subprocess_exec(
+        *cmd, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert proc.stdout is not None
+        async with asyncio.timeout(90):
+            line = (await proc.stdout.readline()).decode()
+        if " on https://" not in line:
+            raise RuntimeError(f"the offline Live API server did not start: {line!r}")
+        yield {"AGENT": "interviewer", "LIVE_API_URL": line.split(" on ", 1)[1].strip(),
+               "LIVE_API_CA_FILE": str(out / "ca.pem"),
+               "LIVE_API_KEY_FILE": str(out / "secret"), "EXPERTS_ENABLED": "false"}
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(proc.wait(), 30)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        shutil.rmtree(out, ignore_errors=True)
+
+
+@contextlib.asynccontextmanager
 async def started_server(
-    kind: str, cpu: int | None, nice: int = 0, realtime: bool = False, agent: str | None = None
+    kind: str, cpu: int | None, nice: int = 0, realtime: bool = False, agent: str | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> AsyncIterator[tuple[str, int]]:
     """Run `kind` in a subprocess on a temp data dir (pinned to `cpu`, at `nice` or SCHED_RR)
     with `agent` in every session (default: $IA_LOAD_AGENT or the alternating stand-in);
@@ -55,12 +87,14 @@ async def started_server(
         # One address drives every call and the background sign-ups: lift the per-user and
         # per-address limits, which are not what this harness measures.
         MAX_LIVE_PER_USER="10000",
+        MAX_SESSIONS="10000",  # the harness finds the capacity; no admission control here
         SIGNUPS_PER_IP="1000000",
         # The background log-ins fail on purpose (an Argon2 check each): no back-off either.
         LOGIN_ATTEMPTS_PER_EMAIL="1000000",
         LOGIN_ATTEMPTS_PER_IP="1000000",
         HTTP_CONNECTIONS_PER_IP="100000",
     )
+    env.update(extra_env or {})
     cmd = [sys.executable, "-m", SERVER_MODULES[kind], "--port", str(port), "--data-dir", str(data)]
     if cpu is not None and shutil.which("taskset"):
         cmd = ["taskset", "-c", str(cpu), *cmd]  # taskset execs: the pid stays the server's
@@ -112,7 +146,12 @@ async def server_under_test(cfg: LoadConfig) -> AsyncIterator[tuple[str, int | N
     if cfg.url:
         yield cfg.url.rstrip("/"), cfg.server_pid
         return
-    async with started_server(cfg.server, cfg.server_cpu, cfg.nice, cfg.realtime) as (url, pid):
+    async with contextlib.AsyncExitStack() as stack:
+        extra = None
+        if cfg.interviewer_external and cfg.server == "ours":
+            extra = await stack.enter_async_context(external_model(cfg.model_cpu))
+        url, pid = await stack.enter_async_context(
+            started_server(cfg.server, cfg.server_cpu, cfg.nice, cfg.realtime, extra_env=extra))
         yield url, pid
 
 

@@ -53,11 +53,24 @@ class Settings(BaseSettings):
     allowed_origins: list[str] = Field(default_factory=list)
     metrics_token: SecretStr = SecretStr("")
     max_live_per_user: int = Field(2, ge=1)
+    # Live calls this process holds before it refuses new ones (503 + Retry-After) instead of
+    # degrading the ones it has: the README's measured 17 audio + video sessions on one core.
+    max_sessions: int = Field(17, ge=1, le=10_000)
+    retry_after_s: int = Field(5, ge=1, le=3600)
+    # Behind a balancer: this process's name there (HAProxy's server cookie value); each call's
+    # later requests carry it back in the `ia_node` cookie (docs/scaling.md). "" = one process.
+    node_name: str = Field("", pattern=r"^[A-Za-z0-9_-]{0,32}$")
     ice_servers: list[IceServer] = Field(default_factory=list)
     ice_loopback_only: bool | None = None
     agent: Literal["interviewer", "none", "echo", "alternating"] = "interviewer"
     google_api_key: SecretStr = SecretStr("")
     live_model: str = "gemini-2.5-flash-native-audio-preview-12-2025"
+    # Another Live endpoint than Gemini's, e.g. `python -m agents.offline` in its own process:
+    # its https URL, the CA that signed its certificate, and a file holding its key (or
+    # GOOGLE_API_KEY). Unset: Gemini with GOOGLE_API_KEY, else the in-process offline server.
+    live_api_url: str = ""
+    live_api_ca_file: Path | None = None
+    live_api_key_file: Path | None = None
     offline_live_max_sessions: int = Field(16, ge=1, le=1000)
     # Feedback: the model that scores interviews (offline: our local judge answers the call).
     feedback_model: str = "gemini-2.5-flash"
@@ -95,6 +108,13 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite:// or postgresql://")
         return normalize_url(v) if v else v
 
+    @field_validator("live_api_url")
+    @classmethod
+    def _https_url(cls, v: str) -> str:
+        if v and not v.startswith("https://"):
+            raise ValueError("must start with https:// (the Live API client always uses TLS)")
+        return v.rstrip("/")
+
     @field_validator("public_url", "stripe_api_base")
     @classmethod
     def _http_url(cls, v: str) -> str:
@@ -121,6 +141,15 @@ class Settings(BaseSettings):
             updates["object_store_url"] = f"file://{data_dir / 'objects'}"
         elif self.object_store_url.startswith("s3://") and not self.s3_endpoint:
             raise ConfigError("S3_ENDPOINT: required when OBJECT_STORE_URL is s3://")
+        if self.live_api_key_file is not None and not self.google_api_key.get_secret_value():
+            try:
+                updates["google_api_key"] = SecretStr(self.live_api_key_file.read_text().strip())
+            except OSError as exc:
+                raise ConfigError(f"LIVE_API_KEY_FILE: cannot read it: {exc}") from None
+        if self.live_api_url and not (
+            updates.get("google_api_key") or self.google_api_key.get_secret_value()
+        ):
+            raise ConfigError("LIVE_API_URL: needs GOOGLE_API_KEY or LIVE_API_KEY_FILE")
         if self.ice_loopback_only is None:
             updates["ice_loopback_only"] = is_loopback(self.host)
         if not self.public_url:

@@ -20,6 +20,9 @@ _FRAME_BUCKETS = (
 )
 
 LIVE_SESSIONS = Gauge("ia_live_sessions", "Connected interview sessions in this process")
+CALLS_REFUSED_FULL = Counter(
+    "ia_calls_refused_at_capacity_total", "New calls refused: MAX_SESSIONS live already"
+)
 SESSIONS_ENDED = Counter("ia_sessions_ended_total", "Sessions ended, by reason", ["reason"])
 INBOUND_GAP = Histogram(
     "ia_inbound_frame_gap_seconds",

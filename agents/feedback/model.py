@@ -1,6 +1,8 @@
 """Where the feedback evaluator's model lives: Gemini (`FEEDBACK_MODEL`) with an API key,
 otherwise our offline server on 127.0.0.1, which answers `generateContent` with the
 deterministic judge. One code path: only the client's base URL, key and TLS trust differ.
+With `base_url` (LIVE_API_URL) the evaluator calls that endpoint, e.g. `python -m
+agents.offline` in its own process, trusting `ca_file`.
 
 The offline server starts on first use (an app that never scores an interview pays nothing)
 without its speech parts, and is closed with the app.
@@ -11,9 +13,12 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import ssl
+from pathlib import Path
 from typing import Any
 
 from google import genai
+from google.genai import types
 
 from agents.feedback.evaluator import Evaluator
 
@@ -21,9 +26,12 @@ log = logging.getLogger(__name__)
 
 
 class FeedbackModel:
-    def __init__(self, model_name: str, api_key: str = "") -> None:
+    def __init__(self, model_name: str, api_key: str = "", *, base_url: str = "",
+                 ca_file: Path | None = None) -> None:
         self.model_name = model_name
         self.api_key = api_key
+        self.base_url = base_url
+        self.ca_file = ca_file
         self.offline: Any = None  # agents.offline.OfflineLiveServer, when offline
         self._lock = asyncio.Lock()
         self._evaluator: Evaluator | None = None
@@ -39,6 +47,12 @@ class FeedbackModel:
             return self._evaluator
 
     async def _start(self) -> Evaluator:
+        if self.api_key and self.base_url:
+            key, url, ca = self.api_key, self.base_url, self.ca_file
+            tls = {"ssl": ssl.create_default_context(cafile=str(ca))} if ca else {}
+            options = types.HttpOptions(base_url=url, async_client_args=tls)
+            return Evaluator(lambda: genai.Client(api_key=key, http_options=options),
+                             self.model_name, generated_by=f"live-api:{self.model_name}")
         if self.api_key:
             key = self.api_key
             return Evaluator(lambda: genai.Client(api_key=key), self.model_name,

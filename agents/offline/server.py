@@ -84,12 +84,18 @@ class OfflineLiveServer:
         warm_voice: bool = True,
         neural_speech: bool = False,
         speech_workers: int | None = None,
+        secret: str | None = None,
+        keep_certs: bool = False,
     ) -> None:
         """`neural_speech`: hear with Whisper and speak with Piper when their model packages
         are installed (else, or when False, pocketsphinx and espeak-ng: lighter, for load
         tests that need many sessions on few cores). `speech_workers`: model threads
-        (default: one per core)."""
+        (default: one per core). `secret`: the API key clients must send (default: made at
+        each start). `keep_certs`: reuse the certificates already in `cert_dir`, so clients
+        in other processes that trust its ca.pem keep working across restarts."""
         self._given_cert_dir = cert_dir
+        self._given_secret = secret
+        self._keep_certs = keep_certs
         self._asr_dir = asr_dir
         self._speech_recognition = speech_recognition
         self._neural = neural_speech
@@ -122,14 +128,14 @@ class OfflineLiveServer:
     # ---- lifecycle ----------------------------------------------------------------------
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.secret = secrets.token_urlsafe(32)
+        self.secret = self._given_secret or secrets.token_urlsafe(32)
         if self._given_cert_dir is None:
             await asyncio.to_thread(clean_stale_dirs, Path(tempfile.gettempdir()), TMP_PREFIX)
             self._tmp = tempfile.TemporaryDirectory(prefix=f"{TMP_PREFIX}{os.getpid()}-")
             cert_dir = Path(self._tmp.name)
         else:
             cert_dir = self._given_cert_dir
-        self._certs = await asyncio.to_thread(tls.generate, cert_dir)
+        self._certs = await asyncio.to_thread(self._certificates_for, cert_dir, host)
         self._executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="offline-asr")
         whisper = voice = asr = None
         if self._neural:  # Whisper and Piper when their model packages are installed
@@ -171,6 +177,13 @@ class OfflineLiveServer:
         self.host = host
         self.port = server.sockets[0].getsockname()[1]  # type: ignore[attr-defined]
         log.info("offline Live API server on %s", self.base_url)
+
+    def _certificates_for(self, cert_dir: Path, host: str) -> tls.Certificates:
+        kept = tls.Certificates(ca=cert_dir / "ca.pem", cert=cert_dir / "cert.pem",
+                                key=cert_dir / "key.pem")
+        if self._keep_certs and all(p.exists() for p in (kept.ca, kept.cert, kept.key)):
+            return kept
+        return tls.generate(cert_dir, ips=tls.addresses_for(host))
 
     async def close(self) -> None:
         for task in list(self._tasks):

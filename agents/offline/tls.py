@@ -114,6 +114,19 @@ def generate(directory: Path, *, ips: tuple[str, ...] = ("127.0.0.1", "::1"),
     return paths
 
 
+def addresses_for(host: str) -> tuple[str, ...]:
+    """The IP SANs for a server listening on `host`: loopback always, plus `host` itself when
+    it is another address (a wildcard listen address names no one, so it adds nothing)."""
+    loopback = ("127.0.0.1", "::1")
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return loopback
+    if ip.is_unspecified or str(ip) in loopback:
+        return loopback
+    return (*loopback, str(ip))
+
+
 def server_context(certs: Certificates) -> ssl.SSLContext:
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(certs.cert, certs.key)

@@ -20,7 +20,8 @@ FEEDBACK_RATE = web.AppKey("feedback_rate", SlidingWindow)  # regenerations per 
 async def feedback(app: web.Application) -> AsyncIterator[None]:
     s = app[SETTINGS]
     app[FEEDBACK_RATE] = SlidingWindow(s.feedback_regenerations_per_hour, 3600.0)
-    model = FeedbackModel(s.feedback_model, s.google_api_key.get_secret_value())
+    model = FeedbackModel(s.feedback_model, s.google_api_key.get_secret_value(),
+                          base_url=s.live_api_url, ca_file=s.live_api_ca_file)
     worker = None
     if s.feedback_workers > 0:
         worker = FeedbackWorker(app[DB], app[OBJECTS], model, max_attempts=s.feedback_max_attempts,

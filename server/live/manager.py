@@ -25,6 +25,10 @@ class SessionBusy(Exception):
     """The interview already has a live peer."""
 
 
+class AtCapacity(Exception):
+    """This process already holds its MAX_SESSIONS live calls; a new one would degrade them."""
+
+
 class SessionManager:
     def __init__(
         self,
@@ -33,12 +37,14 @@ class SessionManager:
         config: SessionConfig,
         agent_factory: Callable[[], Agent | None],
         objects: ObjectStore | None = None,
+        max_sessions: int = 10_000,
     ) -> None:
         self.db = db
         self.shipper = shipper
         self.config = config
         self.agent_factory = agent_factory
         self.objects = objects
+        self.max_sessions = max_sessions
         self.live: dict[str, InterviewSession] = {}
         self.ended_count = 0
         self.on_ended: list[Callable[[str], None]] = []  # sync hooks, after the record write
@@ -48,6 +54,9 @@ class SessionManager:
         interview_id = row.id
         if interview_id in self.live:
             raise SessionBusy(f"interview {interview_id} already has a live connection")
+        if self.full:  # checked and claimed below with no await between: no overshoot
+            metrics.CALLS_REFUSED_FULL.inc()
+            raise AtCapacity(f"this server holds {len(self.live)} of {self.max_sessions} calls")
         brief = InterviewBrief(
             interview_id=row.id,
             type=row.type,
@@ -79,6 +88,10 @@ class SessionManager:
             await session.close(EndReason.BAD_OFFER, str(exc) or type(exc).__name__)
             raise
         return answer
+
+    @property
+    def full(self) -> bool:
+        return len(self.live) >= self.max_sessions
 
     async def end(self, interview_id: str, reason: EndReason, timeout_s: float = 15.0) -> bool:
         """End the interview's live call, if it has one, and wait (bounded) for it to close;
@@ -117,4 +130,4 @@ class SessionManager:
         await record_recording(self.db, interview_id, final)
 
 
-__all__ = ["BadOffer", "SessionBusy", "SessionManager"]
+__all__ = ["AtCapacity", "BadOffer", "SessionBusy", "SessionManager"]

@@ -87,6 +87,7 @@ def voice_model(settings: Settings) -> LiveModel | None:
     from agents.live_model import LiveModel
 
     return LiveModel(settings.live_model, settings.google_api_key.get_secret_value(),
+                     base_url=settings.live_api_url, ca_file=settings.live_api_ca_file,
                      max_sessions=settings.offline_live_max_sessions,
                      neural_speech=settings.offline_speech == "neural")
 
@@ -115,7 +116,8 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
         Experts(settings) if voice is not None and settings.experts_enabled else None
     )
     manager = SessionManager(
-        app[DB], shipper, config, agent_factory(settings, voice, experts), objects=app[OBJECTS]
+        app[DB], shipper, config, agent_factory(settings, voice, experts), objects=app[OBJECTS],
+        max_sessions=settings.max_sessions,
     )
     app[SESSIONS] = manager
     reclaimer = Reclaimer()  # ended sessions' memory back soon, not at a rare full GC

@@ -1,4 +1,9 @@
-"""WebRTC signalling: the browser's SDP offer in, our answer out (non-trickle ICE)."""
+"""WebRTC signalling: the browser's SDP offer in, our answer out (non-trickle ICE).
+
+A process at its MAX_SESSIONS refuses a new call with 503 + Retry-After rather than degrade
+the calls it holds. Behind a balancer (NODE_NAME set) the answer sets the `ia_node` cookie
+for this interview's paths, so its later requests reach the process holding the call; a
+refusal clears it, so the retry may land on another process (docs/scaling.md)."""
 
 from __future__ import annotations
 
@@ -11,13 +16,14 @@ from server.http.auth import current_user
 from server.http.errors import AppError
 from server.http.requests import read_json
 from server.http.schemas import _In
-from server.live.manager import SessionBusy
+from server.live.manager import AtCapacity, SessionBusy
 from server.live.session import BadOffer
-from server.state import DB, LIVE_QUOTA, SESSIONS
+from server.state import DB, LIVE_QUOTA, SESSIONS, SETTINGS
 from storage.queries import interviews
 
 routes = web.RouteTableDef()
 MAX_SDP_CHARS = 64 * 1024
+NODE_COOKIE = "ia_node"
 
 
 class OfferIn(_In):
@@ -53,4 +59,20 @@ async def offer(request: web.Request) -> web.Response:
         raise AppError(409, "already_connected", str(exc)) from None
     except BadOffer as exc:
         raise AppError(400, "bad_sdp", str(exc)) from None
-    return web.json_response({"sdp": answer, "type": "answer"})
+    except AtCapacity as exc:
+        retry = request.app[SETTINGS].retry_after_s
+        headers = {"Retry-After": str(retry)}
+        if request.app[SETTINGS].node_name:
+            headers["Set-Cookie"] = f"{NODE_COOKIE}=; Max-Age=0; Path={_call_path(row.id)}"
+        raise AppError(503, "at_capacity", f"{exc}; try again in {retry} s", headers) from None
+    response = web.json_response({"sdp": answer, "type": "answer"})
+    settings = request.app[SETTINGS]
+    if settings.node_name:
+        response.set_cookie(NODE_COOKIE, settings.node_name, path=_call_path(row.id),
+                            httponly=True, samesite="Strict", secure=settings.cookie_secure)
+    return response
+
+
+def _call_path(interview_id: str) -> str:
+    """Every request of a live call is under this path (offer, runs, code, status, media)."""
+    return f"/api/interviews/{interview_id}"

@@ -1,6 +1,7 @@
 // WebRTC set-up for the interview room: local media, peer connection,
 // "events" data channel, non-trickle ICE and the offer/answer exchange.
 import { api } from "../api.js";
+import { sendWhileFull } from "./admission.js";
 import { mediaConstraints } from "./devices.js";
 
 export const ICE_GATHERING_TIMEOUT_MS = 5000;
@@ -148,7 +149,10 @@ export async function negotiate(pc, interviewId) {
   await pc.setLocalDescription(offer);
   await waitForIceGathering(pc);
   const local = pc.localDescription;
-  const answer = await api.sendOffer(interviewId, { sdp: local.sdp, type: local.type });
+  const answer = await sendWhileFull(
+    () => api.sendOffer(interviewId, { sdp: local.sdp, type: local.type }),
+    { stillWanted: () => pc.signalingState !== "closed" },
+  );
   if (pc.signalingState === "closed") throw new Error("Connection was closed while joining");
   await pc.setRemoteDescription({ type: answer.type || "answer", sdp: answer.sdp });
 }
