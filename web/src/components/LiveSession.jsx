@@ -62,7 +62,7 @@ export default function LiveSession({ call, phase, interviewId, interviewType })
           <StreamAudio stream={remoteStream} data-testid="remote-audio" />
 
           <div className="controls">
-            {!inCall && (
+            {!inCall && !call.rejoinOffered && (
               <button
                 type="button"
                 className="button primary big"
