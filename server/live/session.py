@@ -10,14 +10,6 @@ However it ends, the session records why as an `EndReason` (`server.live.endings
 `server.live.record`, closes the recorder and hands the recording to the shipper to finalise.
 The peer connection and the recorder can be swapped for fakes in tests (`peer_factory`,
 `recorder`).
-
-Rejoin (issue 9): a peer that is lost or closed without a hang-up does not end the session.
-The session detaches it and waits `rejoin_grace_s` with everything else running (the agent,
-the recorder, the transcript); meanwhile a drain plays the interviewer's track into the
-recording alone, so its clock runs on. A new offer for the interview (`rejoin()`) attaches a
-new peer connection to the same session: the candidate's tracks continue the same recorded
-tracks (the time away kept as silence), and the agent is told the candidate is back. Only
-when the grace runs out does the session end, with the reason of the loss.
 """
 
 from __future__ import annotations
@@ -40,7 +32,8 @@ from agents.hooks import Agent, InterviewBrief
 from media import passthrough
 from media.compose import INTERVIEWER_TRACK
 from media.fanout import Fanout
-from media.recorder import Recorder, TrackRecorder
+from media.playout import AgentAudioTrack
+from media.recorder import Recorder
 from media.resample import Resampler
 from server import metrics
 from server.live.agent_io import SessionAgentIO
@@ -49,7 +42,6 @@ from server.live.code import CodeDesk
 from server.live.endings import EndReason
 from server.live.events import Event, EventChannel, EventError, EventRouter
 from server.live.ice import IceServer, keep_loopback_candidates, rtc_configuration
-from server.live.meters import AudioSeen, MeteredAgentTrack
 from server.live.record import LiveRecord
 from server.live.room_state import RoomState
 from server.live.transcripts import TranscriptWriter
@@ -68,15 +60,6 @@ class BadOffer(Exception):
     """The SDP offer cannot be used; the message says why."""
 
 
-class SessionBusy(Exception):
-    """The interview already has a live peer."""
-
-
-# Losses that leave the session waiting for the same candidate (a reload, a network drop).
-REJOINABLE = frozenset({EndReason.PEER_CLOSED, EndReason.PEER_LOST, EndReason.ICE_FAILED})
-ALIVE_STATES = frozenset({"new", "connecting", "connected"})
-
-
 @dataclass
 class SessionConfig:
     ice_servers: list[IceServer] = field(default_factory=list)
@@ -86,7 +69,6 @@ class SessionConfig:
     idle_timeout_s: float = 120.0
     segment_s: float = 5.0
     watchdog_s: float = 0.5  # how often the timeouts above are checked
-    rejoin_grace_s: float = 0.0  # how long a lost peer's session waits for the candidate
 
 
 class RecordingSink(Protocol):
@@ -162,18 +144,12 @@ class InterviewSession:
         self._agent = agent
         self._on_ended = on_ended
         self._clock = clock
-        self._peer_factory = peer_factory
         self._pc = peer_factory(rtc_configuration(config.ice_servers))
-        self._attached = False  # a browser's peer connection is attached (else: away)
         self._fanouts: list[Fanout] = []
-        self._recorded: dict[str, TrackRecorder] = {}  # the candidate's tracks, across peers
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
-        self._away: asyncio.Task[None] | None = None  # waiting for a rejoin (the grace timer)
-        self._drain: asyncio.Task[None] | None = None  # reads the outbound track while away
-        self.rejoins = 0
-        self.last_audio_at = clock()
-        self.audio_frames_seen = 0
+        self._last_audio_at = clock()
+        self._audio_frames_seen = 0
         self._disconnected_since: float | None = None
         self._unsent: deque[dict[str, Any]] = deque(maxlen=UNSENT_EVENTS_MAX)
         self._channel_ready = asyncio.Event()
@@ -193,114 +169,28 @@ class InterviewSession:
 
     async def open(self, offer_sdp: str) -> str:
         """Apply the browser's offer; return our answer with every ICE candidate in it."""
-        await self.recorder.start()
-        await self.transcripts.start()
-        # Issue 9: record the interviewer too, from the very packets the candidate hears.
-        self.outbound.add_sink(await self.recorder.add_track("audio", name=INTERVIEWER_TRACK))
-        answer = await self._attach(self._pc, offer_sdp)
-        if self._agent is not None:
-            self._spawn(self._run_agent(self._agent), "agent")
-        return answer
-
-    @property
-    def away(self) -> bool:
-        """No browser is attached: the session waits for the candidate to rejoin."""
-        return self._away is not None
-
-    def peer_alive(self) -> bool:
-        return self._attached and self._pc.connectionState in ALIVE_STATES
-
-    async def rejoin(self, offer_sdp: str) -> str:
-        """The same candidate is back (a reload, a new network): attach their new peer
-        connection and carry on. Refused while the current peer is alive."""
-        if self._closing is not None:
-            raise SessionBusy(f"interview {self.interview_id} is ending")
-        if self.peer_alive():
-            raise SessionBusy(f"interview {self.interview_id} already has a live connection")
-        if self._attached:  # lost, not yet noticed: drop it now
-            self._lose_peer(EndReason.PEER_LOST)
-        assert self._away is not None
-        away, self._away = self._away, None  # (set again if this offer fails)
-        away.cancel()
-        await asyncio.gather(away, return_exceptions=True)
-        try:
-            answer = await self._attach(self._peer_factory(
-                rtc_configuration(self.config.ice_servers)), offer_sdp)
-        except BaseException:
-            self._lose_peer(EndReason.PEER_LOST)  # back to waiting for the rest of the grace
-            raise
-        self.rejoins += 1
-        self._spawn(self._welcome_back(), "welcome-back")
-        log.info("candidate rejoined", extra={"interview_id": self.interview_id})
-        return answer
-
-    async def _attach(self, pc: RTCPeerConnection, offer_sdp: str) -> str:
         if self.config.loopback_only:
             offer_sdp = keep_loopback_candidates(offer_sdp)
-        self._pc, self._attached = pc, True
-        self.events, self._channel_ready = None, asyncio.Event()
-        self._disconnected_since = None
-        pc.on("track", lambda track: self._on_track(pc, track))
-        pc.on("datachannel", lambda channel: self._on_datachannel(pc, channel))
-        pc.on("connectionstatechange", lambda: self._on_connection_state(pc))
+        pc = self._pc
+        pc.on("track", self._on_track)
+        pc.on("datachannel", self._on_datachannel)
+        pc.on("connectionstatechange", self._on_connection_state)
+        await self.recorder.start()
+        await self.transcripts.start()
         try:
             await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
         except Exception as exc:  # aiortc raises ValueError and friends on bad SDP
             raise BadOffer(f"cannot use this SDP offer: {exc}") from exc
         if not any(t.kind == "audio" for t in pc.getTransceivers()):
             raise BadOffer("the offer has no audio: the interview needs a microphone")
+        # Issue 9: record the interviewer too, from the very packets the candidate hears.
+        self.outbound.add_sink(await self.recorder.add_track("audio", name=INTERVIEWER_TRACK))
         pc.addTrack(self.outbound)
         await pc.setLocalDescription(await pc.createAnswer())  # gathers all candidates
-        self._spawn(self._watchdog(pc), "watchdog")
+        self._spawn(self._watchdog(), "watchdog")
+        if self._agent is not None:
+            self._spawn(self._run_agent(self._agent), "agent")
         return pc.localDescription.sdp
-
-    def _lose_peer(self, reason: EndReason) -> None:
-        """The peer is gone without a hang-up: wait for a rejoin, or end if none is allowed."""
-        if self._closing is not None or not self._attached:
-            return
-        if reason not in REJOINABLE or self.config.rejoin_grace_s <= 0:
-            self.close(reason)
-            return
-        self._attached = False
-        self._away = asyncio.ensure_future(self._wait_for_rejoin(self._pc, reason))
-        self._away.set_name(f"away-{self.interview_id}")
-        self._tasks.add(self._away)
-        self._away.add_done_callback(self._tasks.discard)
-        log.info("peer lost, waiting for a rejoin",
-                 extra={"interview_id": self.interview_id, "reason": reason.value})
-
-    async def _wait_for_rejoin(self, pc: RTCPeerConnection, reason: EndReason) -> None:
-        """Detach the lost peer; play the interviewer's track on alone; end when grace is up."""
-        fanouts, self._fanouts = self._fanouts, []
-        events, self.events = self.events, None
-        self._channel_ready = asyncio.Event()
-        for fanout in fanouts:
-            await fanout.close()
-        if events is not None:
-            await events.close()
-        with contextlib.suppress(Exception):
-            await pc.close()
-        if self._drain is None or self._drain.done():
-            self._drain = asyncio.ensure_future(self._drain_outbound())
-        await asyncio.sleep(self.config.rejoin_grace_s)
-        self.close(reason)
-
-    async def _drain_outbound(self) -> None:
-        """Nobody is listening: read the interviewer's track at its pace (into the recording),
-        so its clock runs on until a rejoined peer's sender takes over (on "connected")."""
-        with contextlib.suppress(Exception):
-            while True:
-                await self.outbound.recv()
-
-    def _stop_drain(self) -> None:
-        if self._drain is not None:
-            self._drain.cancel()
-            self._drain = None
-
-    async def _welcome_back(self) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._channel_ready.wait(), AGENT_WAITS_FOR_CHANNEL_S)
-        self.agent_io.candidate_rejoined()
 
     def close(self, reason: EndReason, detail: str | None = None) -> asyncio.Task[None]:
         """End the session once, whatever asks first; returns the task doing it.
@@ -326,8 +216,7 @@ class InterviewSession:
         for fanout in self._fanouts:
             await fanout.close()
         self.pcm.close()
-        self._stop_drain()
-        self.outbound.end()
+        self.outbound.stop()
         await self.transcripts.close()
         await self.code.close()
         try:
@@ -365,44 +254,28 @@ class InterviewSession:
 
     # -- peer connection events -------------------------------------------------------------
 
-    def _on_track(self, pc: RTCPeerConnection, track: MediaStreamTrack) -> None:
-        if pc is self._pc and self._attached:
-            self._spawn(self._record(pc, track), f"track-{track.kind}")
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        self._spawn(self._record(track), f"track-{track.kind}")
 
-    async def _record(self, pc: RTCPeerConnection, track: MediaStreamTrack) -> None:
+    async def _record(self, track: MediaStreamTrack) -> None:
         if track.kind == "audio":
-            sink = await self._recorded_track("audio")
-            fanout = Fanout(track, [sink, self.pcm, AudioSeen(self)])
+            sink = await self.recorder.add_track("audio")
+            fanout = Fanout(track, [sink, self.pcm, _AudioSeen(self)])
         elif track.kind == "video":
-            receiver = next(t.receiver for t in pc.getTransceivers() if t.receiver.track is track)
-            sink = await self._recorded_track(
-                "video", lambda: passthrough.request_keyframe(receiver)
+            receiver = next(
+                t.receiver for t in self._pc.getTransceivers() if t.receiver.track is track
+            )
+            sink = await self.recorder.add_track(
+                "video", request_keyframe=lambda: passthrough.request_keyframe(receiver)
             )
             fanout = Fanout(track, [sink])
         else:
             return
-        if pc is not self._pc or not self._attached:
-            return  # lost while the recorder was getting ready
         self._fanouts.append(fanout)
         await fanout.start()
 
-    async def _recorded_track(
-        self, kind: str, request_keyframe: Callable[[], Awaitable[object]] | None = None
-    ) -> TrackRecorder:
-        """The candidate's recorded track of `kind`: new, or continued after a rejoin."""
-        sink = self._recorded.get(kind)
-        if sink is None:
-            sink = await self.recorder.add_track(kind, request_keyframe=request_keyframe)
-            self._recorded[kind] = sink
-        else:
-            sink.resume(request_keyframe)
-        return sink
-
-    def now(self) -> float:
-        return self._clock()
-
-    def _on_datachannel(self, pc: RTCPeerConnection, channel: Any) -> None:
-        if pc is not self._pc or channel.label != "events" or self.events is not None:
+    def _on_datachannel(self, channel: Any) -> None:
+        if channel.label != "events" or self.events is not None:
             return
         self.events = EventChannel(channel, self.router)
         channel.on("message", self.events.on_message)
@@ -414,54 +287,38 @@ class InterviewSession:
     def _flush_unsent(self) -> None:
         if self.events is not None:
             self.events.send(self.room.event())  # the room as it is, on every join
-            if self.rejoins:  # a rejoined page starts with no captions: the recent lines
-                for event in self.transcripts.recent():
-                    self.events.send(event)
-                kept = [e for e in self._unsent if e.get("type") != "caption"]
-                self._unsent = deque(kept, maxlen=UNSENT_EVENTS_MAX)
         while self._unsent and self.events is not None:
             self.events.send(self._unsent.popleft())
         self._channel_ready.set()
 
-    def _on_connection_state(self, pc: RTCPeerConnection) -> None:
-        if pc is not self._pc or not self._attached:
-            return  # a peer already let go of
-        state = pc.connectionState
+    def _on_connection_state(self) -> None:
+        state = self._pc.connectionState
         if state == "failed":
-            self._lose_peer(EndReason.ICE_FAILED)
+            self.close(EndReason.ICE_FAILED)
         elif state == "closed":
-            self._lose_peer(EndReason.PEER_CLOSED)
+            self.close(EndReason.PEER_CLOSED)
         elif state == "disconnected":
             self._disconnected_since = self._clock()
         else:
             self._disconnected_since = None
-            if state == "connected":
-                self._stop_drain()
 
-    async def _watchdog(self, pc: RTCPeerConnection) -> None:
-        """The timeouts of one attached peer; ends when that peer is let go of."""
+    async def _watchdog(self) -> None:
         started = self._clock()
-        frames_before = self.audio_frames_seen
-        while pc is self._pc and self._attached:
+        while True:
             await asyncio.sleep(self.config.watchdog_s)
-            if pc is not self._pc or not self._attached:
-                return
             now = self._clock()
-            never_connected = pc.connectionState != "connected"
-            if never_connected and self.audio_frames_seen == frames_before:
+            state = self._pc.connectionState
+            if state != "connected" and self._audio_frames_seen == 0:
                 if now - started > self.config.connect_timeout_s:
-                    if self.rejoins:  # a rejoin that never connects: back to waiting
-                        self._lose_peer(EndReason.PEER_LOST)
-                    else:
-                        self.close(EndReason.CONNECT_TIMEOUT)
+                    self.close(EndReason.CONNECT_TIMEOUT)
                     return
             if (
                 self._disconnected_since is not None
                 and now - self._disconnected_since > self.config.disconnect_timeout_s
             ):
-                self._lose_peer(EndReason.PEER_LOST)
+                self.close(EndReason.PEER_LOST)
                 return
-            if self.audio_frames_seen and now - self.last_audio_at > self.config.idle_timeout_s:
+            if self._audio_frames_seen and now - self._last_audio_at > self.config.idle_timeout_s:
                 self.close(EndReason.IDLE)
                 return
 
@@ -522,3 +379,38 @@ class InterviewSession:
             log.exception("agent failed", extra={"interview_id": self.interview_id})
             self.close(EndReason.AGENT_CRASHED, f"{type(exc).__name__}: {exc}")
 
+
+class _AudioSeen:
+    """A fan-out sink that notes when inbound audio last arrived (for the idle timeout) and
+    how regular and how late it arrives (metrics)."""
+
+    def __init__(self, session: InterviewSession) -> None:
+        self._session = session
+        self._origin: float | None = None
+
+    def push(self, frame: Any) -> None:
+        s = self._session
+        now = s._clock()
+        if s._audio_frames_seen:
+            metrics.INBOUND_GAP.observe(now - s._last_audio_at)
+        s._audio_frames_seen += 1
+        s._last_audio_at = now
+        media_s = 0.0
+        if frame.pts is not None:
+            time_base = frame.time_base  # int maths: a Fraction product costs ~5 µs a frame
+            media_s = frame.pts * time_base.numerator / time_base.denominator
+        if self._origin is None or now - media_s < self._origin:
+            self._origin = now - media_s  # the earliest arrival defines "on time"
+        metrics.INBOUND_LATENESS.observe(now - media_s - self._origin)
+
+
+class MeteredAgentTrack(AgentAudioTrack):
+    """The outbound track, timing the interval between its 20 ms slots (sent or DTX-skipped)."""
+
+    _last_at: float | None = None
+
+    def _slot_started(self) -> None:
+        now = time.monotonic()
+        if self._last_at is not None:
+            metrics.OUTBOUND_INTERVAL.observe(now - self._last_at)
+        self._last_at = now
