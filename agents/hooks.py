@@ -62,6 +62,10 @@ class AgentIO(Protocol):
         status, passed, total, compile_output, tests: [{index, hidden, passed, args,
         expected, actual, error_kind, stderr}]}."""
 
+    def rejoined(self) -> AsyncIterator[None]:
+        """Once each time the candidate comes back after their connection was lost (a reload,
+        a network drop): the interviewer welcomes them back and carries on."""
+
     def play(self, pcm_24k: bytes) -> None:
         """Queue agent speech (24 kHz mono s16, any length) for the candidate."""
 

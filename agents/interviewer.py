@@ -46,6 +46,9 @@ from agents.tools import PhaseKeeper
 log = logging.getLogger(__name__)
 
 JOINED = "[The candidate has joined the call.]"
+# Issue 9: the call dropped (a reload, the network) and the candidate came back.
+REJOINED = ("[The candidate's connection dropped and they have rejoined the call. Welcome them "
+            "back in a sentence and continue where you left off.]")
 GOODBYE_QUIET_S = 1.2  # the model has been silent this long: its goodbye is over
 GOODBYE_MAX_WAIT_S = 10.0
 IDLE_CHECK_S = 10.0
@@ -161,9 +164,9 @@ class Conversation:
 
     async def run(self) -> None:
         watching = asyncio.ensure_future(self.board.run()) if self.board is not None else None
-        watchers = []
+        watchers = [asyncio.create_task(self._welcome_back())]
         if self.io.brief.type == "coding":
-            watchers = [
+            watchers += [
                 asyncio.create_task(self._pass_code_results()),
                 asyncio.create_task(self._watch_idle_code()),
             ]
@@ -184,6 +187,12 @@ class Conversation:
                 self._finishing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._finishing
+
+    async def _welcome_back(self) -> None:
+        """Each rejoin: the model says a short welcome back and picks up where it was."""
+        async for _ in self.io.rejoined():
+            if self.state.phase not in ("done",):
+                self.bridge.send_text(REJOINED)
 
     # -- the coding room ----------------------------------------------------------------
 

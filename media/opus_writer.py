@@ -34,6 +34,7 @@ RATE_HZ = 48_000
 TIME_BASE = Fraction(1, RATE_HZ)
 SAMPLES_20MS = 960
 MAX_GAP_FILL_S = 30.0  # a bigger jump is a timestamp reset, not lost packets
+MAX_RESUME_FILL_S = 3600.0  # a rejoin's gap is bounded by the grace period; this by sanity
 
 
 class OpusSegmentWriter(SegmentWriter):
@@ -119,6 +120,26 @@ class OpusSegmentWriter(SegmentWriter):
         if gap:
             self._copy_silence(gap, now, done)
         self._copy(data, samples, now, done)
+
+    def _resume(self, media_s: float, now: float, done: list[Segment]) -> None:
+        """A new connection continues the track: silence up to `media_s` keeps the time the
+        candidate was away, and the new source's packet numbers start a new timeline."""
+        self._next_in_pts = None
+        missing = min(round(media_s * RATE_HZ), self._samples + round(MAX_RESUME_FILL_S * RATE_HZ))
+        missing -= self._samples
+        if self.mode is None or missing < SILENCE_SAMPLES:
+            return
+        self.filled_s += missing / RATE_HZ
+        if self.mode == "copy":
+            self._copy_silence(missing, now, done)
+            return
+        while missing > 0:
+            n = min(missing, SAMPLES_20MS)
+            silence = AudioFrame(format="s16", layout="mono", samples=n)
+            silence.planes[0].update(bytes(silence.planes[0].buffer_size))
+            silence.sample_rate = RATE_HZ
+            self._encode(silence, now, done)
+            missing -= n
 
     def _finish(self, done: list[Segment]) -> None:
         if self.mode != "encode":

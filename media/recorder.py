@@ -22,7 +22,7 @@ from av.frame import Frame
 from av.packet import Packet
 
 from media.opus_writer import OpusSegmentWriter
-from media.segment import Segment, SegmentWriter
+from media.segment import Resume, Segment, SegmentWriter
 from media.vp8_writer import Vp8SegmentWriter
 
 logger = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class TrackRecorder:
         self._executor = executor
         self._clock = clock
         self._origin = clock() if origin is None else origin
-        self._q: deque[Frame | Packet] = deque(maxlen=max_queue)
+        self._q: deque[Frame | Packet | Resume] = deque(maxlen=max_queue)
         self._batch_s = batch_s
         self._gate_keyframes = kind == "video"
         self._awaiting_keyframe = self._gate_keyframes
@@ -100,6 +100,7 @@ class TrackRecorder:
         self._anchoring = True
         self._pts0: float | None = None
         self._anchor_until = 0.0
+        self._resume_pending = False
         self.frames_in = 0
         self.dropped = 0
         self.skipped = 0
@@ -136,6 +137,11 @@ class TrackRecorder:
                     return
         elif len(q) == q.maxlen:
             self.dropped += 1
+        if self._resume_pending:
+            self._resume_pending = False
+            start = self._writer.start_offset_s
+            if start is not None:  # where this item falls on the track's own clock
+                q.append(Resume(self._clock() - self._origin - start))
         if self._anchoring:
             self._anchor(frame)
         q.append(frame)
@@ -166,6 +172,17 @@ class TrackRecorder:
         current = self._writer.start_offset_s
         if current is None or start < current:
             self._writer.start_offset_s = start
+
+    def resume(self, request_keyframe: KeyframeRequest | None = None) -> None:
+        """The same track continues from a new source (the candidate rejoined on a new
+        connection): the time between is kept as silence (audio) or the last picture (video),
+        the new source's timestamps start a new run, and video waits for a keyframe again."""
+        self._resume_pending = True
+        self._anchoring = False
+        if self._gate_keyframes:
+            self._awaiting_keyframe = True
+            self._request_keyframe = request_keyframe
+            self._last_request = None
 
     async def start(self) -> None:
         if self._task is None and not self._closing:

@@ -38,6 +38,15 @@ START_FILE = "start.json"
 
 
 @dataclass(frozen=True)
+class Resume:
+    """Queued before the first item of a new source of the same track (the candidate rejoined
+    on a new connection): that item belongs at `media_s` on the track's timeline, and the
+    time since the last item is a gap to keep (silence), not to cut."""
+
+    media_s: float
+
+
+@dataclass(frozen=True)
 class Segment:
     """A closed, playable segment file of one track."""
 
@@ -150,7 +159,10 @@ class SegmentWriter(ABC):
             for item in items:
                 self.items += 1
                 try:
-                    self._write_item(item, now, done)
+                    if isinstance(item, Resume):
+                        self._resume(item.media_s, now, done)
+                    else:
+                        self._write_item(item, now, done)
                 except av.FFmpegError as exc:
                     self._count_error(exc)
             if self._due(now):
@@ -190,6 +202,10 @@ class SegmentWriter(ABC):
 
     @abstractmethod
     def _add_stream(self, container: OutputContainer) -> Stream: ...
+
+    @abstractmethod
+    def _resume(self, media_s: float, now: float, done: list[Segment]) -> None:
+        """A new source continues the track: its next item goes at `media_s` (see Resume)."""
 
     def _finish(self, done: list[Segment]) -> None:  # noqa: B027 - optional hook
         """Drain codec state into the last segment before it closes."""

@@ -38,6 +38,7 @@ class Vp8SegmentWriter(SegmentWriter):
         self._base_pts: int | None = None
         self._first_pts: int | None = None
         self._last_pts: int | None = None
+        self._resume_at: int | None = None  # pts for the next frame: a new source continues
         self.frames = 0
         self.keyframes = 0
         self.skipped = 0  # decoded frames (no pass-through) and frames before the first keyframe
@@ -76,6 +77,11 @@ class Vp8SegmentWriter(SegmentWriter):
             pts = round(pts * item.time_base / TIME_BASE)
         if self._base_pts is None:
             self._base_pts = pts
+        elif self._resume_at is not None:
+            # A new connection numbers its frames afresh: place its first one where it arrived
+            # on the track's clock, so the time away stays in the file (the last picture holds).
+            self._base_pts = pts - max(self._resume_at, (self._last_pts or 0) + 1)
+        self._resume_at = None
         pts -= self._base_pts
         if self._last_pts is not None and pts <= self._last_pts:
             self.skipped += 1
@@ -89,6 +95,10 @@ class Vp8SegmentWriter(SegmentWriter):
             self._first_pts = pts
         self._last_pts = pts
         self.frames += 1
+
+    def _resume(self, media_s: float, now: float, done: list[Segment]) -> None:
+        if self._base_pts is not None:
+            self._resume_at = round(media_s / TIME_BASE)
 
     def _add_stream(self, container: OutputContainer) -> Stream:
         assert self._size is not None

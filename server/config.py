@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     connect_timeout_s: float = Field(30.0, gt=0)
     disconnect_timeout_s: float = Field(10.0, gt=0)
     idle_timeout_s: float = Field(120.0, gt=0)
+    # A lost call (reload, network drop) waits this long for the candidate to rejoin; 0: never.
+    rejoin_grace_s: float = Field(120.0, ge=0, le=3600)
     segment_s: float = Field(5.0, gt=0, le=5.0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"

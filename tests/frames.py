@@ -154,6 +154,7 @@ class SineTrack(AudioStreamTrack):
         self.freq_hz = freq_hz
         self.sent = 0
         self.first_sent_at: float | None = None
+        self.muted = False  # send silence (a candidate who stopped talking)
         self._t0: float | None = None
         self._pcm = sine(freq_hz, 1.0, 48_000)  # 1 s is a whole number of periods for 1 kHz
 
@@ -165,7 +166,9 @@ class SineTrack(AudioStreamTrack):
         else:
             await asyncio.sleep(max(0.0, self._t0 + self.sent * 0.02 - time.monotonic()))
         offset = (self.sent * 960) % len(self._pcm)
-        frame = audio_frame(self._pcm[offset : offset + 960], layout="mono", pts=self.sent * 960)
+        pcm = self._pcm[offset : offset + 960]
+        frame = audio_frame(np.zeros_like(pcm) if self.muted else pcm, layout="mono",
+                            pts=self.sent * 960)
         self.sent += 1
         return frame
 

@@ -32,7 +32,7 @@ from agents.memory import ConversationMemory, extract, normalize
 from agents.offline import board as whiteboard
 from agents.offline import code_notes, lines
 from agents.offline.brief import Brief
-from agents.offline.cues import asks_a_question, is_stage_direction
+from agents.offline.cues import asks_a_question, is_rejoin, is_stage_direction
 from agents.offline.follow_ups import FollowUps
 from agents.offline.pace import Pace
 from agents.scene import is_description
@@ -120,6 +120,8 @@ class Brain(FollowUps):
         stage = is_stage_direction(text)
         if stage and self.pace.note(text):
             return self.resume()
+        if is_rejoin(text):
+            return self._welcome_back()
         if not stage and normalize(text):
             self.transcript.append({"role": "user", "text": text.strip()})
             self.memory.observe(text, unsure)
@@ -197,6 +199,19 @@ class Brain(FollowUps):
         if self.phase == "closing" and not self.closing_asked:
             return self._ask_questions()
         return []
+
+    def _welcome_back(self) -> list[Action]:
+        """The candidate rejoined after a dropped call: a short welcome, then what is owed,
+        or else a reminder of the last thing said (so they know where things stand)."""
+        if not self.greeted or self.phase == "done":
+            return self.resume()
+        last = next((t["text"] for t in reversed(self.transcript) if t["role"] == "model"), "")
+        owed = self.resume()
+        line = self._pick("welcome_back", lines.WELCOME_BACK).format(name=self._name_suffix())
+        if not owed and last:
+            line = f"{line} {self._pick('where_we_were', lines.WHERE_WE_WERE)} {last}"
+        self.transcript.append({"role": "model", "text": line})
+        return [Say(line), *owed]
 
     def replay(self, turns: Sequence[tuple[str, str]]) -> None:
         """Take in conversation history (role, text) sent by the client, without replying."""

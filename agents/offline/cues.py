@@ -39,6 +39,11 @@ def is_stage_direction(text: str) -> bool:
     return bool(_STAGE.match(text))
 
 
+def is_rejoin(text: str) -> bool:
+    """The client's note that the candidate came back after their connection dropped."""
+    return is_stage_direction(text) and "rejoined" in text.lower()
+
+
 def says_done(text: str) -> bool:
     """The candidate means to stop ("that's all", "I'm done")."""
     return bool(_DONE.search(normalize(text)))

@@ -209,6 +209,15 @@ AFTER_DONE = (
     "We're all done for today. Thanks again, and good luck!",
     "That's everything from me. Thanks again for your time!",
 )
+WELCOME_BACK = (
+    "Welcome back{name}! Looks like the connection dropped for a moment. No problem.",
+    "Ah, there you are{name}, welcome back. The call cut out for a bit.",
+    "Welcome back{name}. We lost you for a moment there, but we can pick right up.",
+)
+WHERE_WE_WERE = (
+    "Where we left off, I'd said:",
+    "To pick up where we were:",
+)
 NOT_HEARD = (
     "Sorry, I didn't catch that. Could you say it again?",
     "Sorry, could you repeat that?",

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import logging
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -86,6 +87,7 @@ class LiveSession:
         self._stream_sent_s = 0.0
         self.playback_end = 0.0
         self._sent_call: str | None = None  # a toolCall sent and not yet answered
+        self._cancelled_calls: deque[str] = deque(maxlen=16)  # their late answers are ignored
         self._tool_waiter: asyncio.Future[list[Action]] | None = None
         self._resamplers: dict[int, Any] = {}
         self.closed = False
@@ -288,10 +290,16 @@ class LiveSession:
     async def _on_tool_response(self, response: p.ToolResponse) -> None:
         self.ctx.counters.tool_responses += 1
         actions: list[Action] = []
+        answered = False
         for fr in response.responses:
+            if fr.id is not None and fr.id in self._cancelled_calls:
+                continue  # cut short by the candidate: the turn it belonged to is gone
+            answered = True
             if fr.id is not None and fr.id == self._sent_call:
                 self._sent_call = None
             actions.extend(self.brain.on_tool_response(fr.id, fr.response))
+        if not answered:
+            return  # a late answer must not cut off the reply now being spoken
         if self._tool_waiter is not None and not self._tool_waiter.done():
             self._tool_waiter.set_result(actions)
             return
@@ -312,6 +320,7 @@ class LiveSession:
         call_id, self._sent_call = self._sent_call, None
         if call_id is None:
             return
+        self._cancelled_calls.append(call_id)
         self.brain.on_tool_cancelled([call_id])
         self.ctx.counters.tool_cancellations += 1
         await self.send(p.tool_call_cancellation([call_id]))

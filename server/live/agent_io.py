@@ -7,6 +7,7 @@ fakes and the two modules do not import each other.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from typing import Any, Literal, Protocol
 
@@ -92,6 +93,16 @@ class SessionAgentIO:
         self._board = board
         self._code = code
         self._typed: asyncio.Queue[str] = asyncio.Queue(maxsize=32)
+        self._rejoined: asyncio.Queue[None] = asyncio.Queue(maxsize=1)
+
+    def candidate_rejoined(self) -> None:
+        """The candidate is back on a new connection (issue 9): the agent welcomes them."""
+        with contextlib.suppress(asyncio.QueueFull):  # one welcome covers quick repeats
+            self._rejoined.put_nowait(None)
+
+    async def rejoined(self) -> AsyncIterator[None]:
+        while True:
+            yield await self._rejoined.get()
 
     def typed(self, text: str) -> bool:
         """A `chat.text` from the browser; False when the agent is not keeping up."""

@@ -14,15 +14,11 @@ from server import metrics
 from server.live.endings import EndReason
 from server.live.record import abandon_after_restart, record_recording
 from server.live.recordings import FinalRecording, RecordingShipper
-from server.live.session import BadOffer, InterviewSession, SessionConfig
+from server.live.session import BadOffer, InterviewSession, SessionBusy, SessionConfig
 from storage.models import Interview, utcnow
 from storage.objects import ObjectStore
 
 log = logging.getLogger(__name__)
-
-
-class SessionBusy(Exception):
-    """The interview already has a live peer."""
 
 
 class AtCapacity(Exception):
@@ -45,15 +41,17 @@ class SessionManager:
         self.agent_factory = agent_factory
         self.objects = objects
         self.max_sessions = max_sessions
-        self.live: dict[str, InterviewSession] = {}
+        self.live: dict[str, InterviewSession] = {}  # live or waiting for a rejoin
         self.ended_count = 0
         self.on_ended: list[Callable[[str], None]] = []  # sync hooks, after the record write
 
     async def start(self, row: Interview, offer_sdp: str) -> str:
-        """Open a session for an interview the caller owns; returns the SDP answer."""
+        """Open a session for an interview the caller owns, or rejoin the one waiting for
+        them (issue 9: at most one session per interview); returns the SDP answer."""
         interview_id = row.id
-        if interview_id in self.live:
-            raise SessionBusy(f"interview {interview_id} already has a live connection")
+        existing = self.live.get(interview_id)
+        if existing is not None:
+            return await existing.rejoin(offer_sdp)  # SessionBusy while its peer is alive
         if self.full:  # checked and claimed below with no await between: no overshoot
             metrics.CALLS_REFUSED_FULL.inc()
             raise AtCapacity(f"this server holds {len(self.live)} of {self.max_sessions} calls")

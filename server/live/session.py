@@ -1,7 +1,9 @@
-"""One `InterviewSession` per connected candidate: it owns the peer connection, the
-recorder, the data channel and the agent, and ends them all together.
+"""One `InterviewSession` per live interview: it owns the recorder, the transcript, the
+interviewer's track and the agent, holds the browser's connection (`server.live.peer_link`)
+and ends them all together.
 
-Follow one audio frame: aiortc's inbound track → `media.fanout.Fanout` (the only reader)
+Follow one audio frame: aiortc's inbound track → `media.fanout.Fanout` (the only reader,
+started by the link with the sinks from `track_sinks()`)
 → `media.recorder` (to the spool, then `server.live.recordings`) and `media.resample.Resampler`
 (16 kHz PCM) → `AgentIO.pcm_in()` → the agent → `AgentIO.play()` →
 `media.playout.AgentAudioTrack` → back to the browser.
@@ -10,6 +12,15 @@ However it ends, the session records why as an `EndReason` (`server.live.endings
 `server.live.record`, closes the recorder and hands the recording to the shipper to finalise.
 The peer connection and the recorder can be swapped for fakes in tests (`peer_factory`,
 `recorder`).
+
+Rejoin (issue 9): a connection lost or closed without a hang-up does not end the session.
+The session lets that link go and waits `rejoin_grace_s` with everything else running (the
+agent, the recorder, the transcript); meanwhile a drain plays the interviewer's track into
+the recording alone, so its clock runs on, and events wait in the outbox
+(`server.live.outbox`). A new offer for the interview (`rejoin()`) brings a new link to the
+same session: the candidate's tracks continue the same recorded tracks (the time away kept
+as silence), and the agent is told the candidate is back. Only when the grace runs out does
+the session end, with the reason of the loss.
 """
 
 from __future__ import annotations
@@ -18,30 +29,29 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamTrack
+from aiortc import RTCConfiguration, RTCPeerConnection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from agents.hooks import Agent, InterviewBrief
-from media import passthrough
 from media.compose import INTERVIEWER_TRACK
-from media.fanout import Fanout
-from media.playout import AgentAudioTrack
-from media.recorder import Recorder
+from media.fanout import FrameSink
+from media.recorder import Recorder, TrackRecorder
 from media.resample import Resampler
 from server import metrics
 from server.live.agent_io import SessionAgentIO
 from server.live.canvas import CanvasKeeper
 from server.live.code import CodeDesk
 from server.live.endings import EndReason
-from server.live.events import Event, EventChannel, EventError, EventRouter
-from server.live.ice import IceServer, keep_loopback_candidates, rtc_configuration
+from server.live.events import Event, EventError, EventRouter
+from server.live.ice import IceServer, rtc_configuration
+from server.live.meters import AudioSeen, MeteredAgentTrack
+from server.live.outbox import EventOutbox
+from server.live.peer_link import BadOffer, PeerLink
 from server.live.record import LiveRecord
 from server.live.room_state import RoomState
 from server.live.transcripts import TranscriptWriter
@@ -49,15 +59,20 @@ from storage.objects import ObjectStore
 
 log = logging.getLogger(__name__)
 
-UNSENT_EVENTS_MAX = 200
+__all__ = ["BadOffer", "InterviewSession", "SessionBusy", "SessionConfig"]
+
 AGENT_WAITS_FOR_CHANNEL_S = 10.0
 # Recorded frames reach the writer thread in batches: each batch costs a thread round trip, so
 # 0.5 s batches (a fifth of the 0.1 s default's hops) at the price of ≤ 0.5 s more lost on a crash.
 RECORDER_BATCH_S = 0.5
 
 
-class BadOffer(Exception):
-    """The SDP offer cannot be used; the message says why."""
+class SessionBusy(Exception):
+    """The interview already has a live peer."""
+
+
+# Losses that leave the session waiting for the same candidate (a reload, a network drop).
+REJOINABLE = frozenset({EndReason.PEER_CLOSED, EndReason.PEER_LOST, EndReason.ICE_FAILED})
 
 
 @dataclass
@@ -69,6 +84,7 @@ class SessionConfig:
     idle_timeout_s: float = 120.0
     segment_s: float = 5.0
     watchdog_s: float = 0.5  # how often the timeouts above are checked
+    rejoin_grace_s: float = 0.0  # how long a lost peer's session waits for the candidate
 
 
 class RecordingSink(Protocol):
@@ -106,7 +122,6 @@ class InterviewSession:
         self.config = config
         self.shipper = shipper
         self.router = EventRouter()
-        self.events: EventChannel | None = None
         self.outbound = MeteredAgentTrack(opus=True)
         self.pcm = Resampler(on_delivered=metrics.PCM_TO_AGENT.observe)
         self.recorder = recorder or Recorder(
@@ -144,15 +159,17 @@ class InterviewSession:
         self._agent = agent
         self._on_ended = on_ended
         self._clock = clock
-        self._pc = peer_factory(rtc_configuration(config.ice_servers))
-        self._fanouts: list[Fanout] = []
+        self._peer_factory = peer_factory
+        self.outbox = EventOutbox(self.room.event, self.transcripts.recent)
+        self._link = self._new_link()  # the browser's connection; a rejoin brings a new one
+        self._recorded: dict[str, TrackRecorder] = {}  # the candidate's tracks, across peers
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
-        self._last_audio_at = clock()
-        self._audio_frames_seen = 0
-        self._disconnected_since: float | None = None
-        self._unsent: deque[dict[str, Any]] = deque(maxlen=UNSENT_EVENTS_MAX)
-        self._channel_ready = asyncio.Event()
+        self._away: asyncio.Task[None] | None = None  # waiting for a rejoin (the grace timer)
+        self._drain: asyncio.Task[None] | None = None  # reads the outbound track while away
+        self.rejoins = 0
+        self.last_audio_at = clock()
+        self.audio_frames_seen = 0
         self.router.on("session.end", self._on_end_event)
         self.router.on("ping", self._on_ping)
         self.router.on("chat.text", self._on_chat_text)
@@ -163,34 +180,98 @@ class InterviewSession:
 
     @property
     def pc(self) -> RTCPeerConnection:
-        return self._pc
+        return self._link.pc
 
     # -- life ---------------------------------------------------------------------------
 
     async def open(self, offer_sdp: str) -> str:
         """Apply the browser's offer; return our answer with every ICE candidate in it."""
-        if self.config.loopback_only:
-            offer_sdp = keep_loopback_candidates(offer_sdp)
-        pc = self._pc
-        pc.on("track", self._on_track)
-        pc.on("datachannel", self._on_datachannel)
-        pc.on("connectionstatechange", self._on_connection_state)
         await self.recorder.start()
         await self.transcripts.start()
-        try:
-            await pc.setRemoteDescription(RTCSessionDescription(sdp=offer_sdp, type="offer"))
-        except Exception as exc:  # aiortc raises ValueError and friends on bad SDP
-            raise BadOffer(f"cannot use this SDP offer: {exc}") from exc
-        if not any(t.kind == "audio" for t in pc.getTransceivers()):
-            raise BadOffer("the offer has no audio: the interview needs a microphone")
         # Issue 9: record the interviewer too, from the very packets the candidate hears.
         self.outbound.add_sink(await self.recorder.add_track("audio", name=INTERVIEWER_TRACK))
-        pc.addTrack(self.outbound)
-        await pc.setLocalDescription(await pc.createAnswer())  # gathers all candidates
-        self._spawn(self._watchdog(), "watchdog")
+        answer = await self._link.open(offer_sdp, self.outbound)
+        self._spawn(self._idle_watchdog(), "idle-watchdog")
         if self._agent is not None:
             self._spawn(self._run_agent(self._agent), "agent")
-        return pc.localDescription.sdp
+        return answer
+
+    @property
+    def away(self) -> bool:
+        """No browser is attached: the session waits for the candidate to rejoin."""
+        return self._away is not None
+
+    async def rejoin(self, offer_sdp: str) -> str:
+        """The same candidate is back (a reload, a new network): attach their new peer
+        connection and carry on. Refused while the current peer is alive."""
+        if self._closing is not None:
+            raise SessionBusy(f"interview {self.interview_id} is ending")
+        if self._link.alive():
+            raise SessionBusy(f"interview {self.interview_id} already has a live connection")
+        if self._link.active:  # lost, not yet noticed: drop it now
+            self._lose_link(EndReason.PEER_LOST)
+        if self._away is None:  # no rejoin allowed: the loss is ending the session
+            raise SessionBusy(f"interview {self.interview_id} is ending")
+        away, self._away = self._away, None  # (set again if this offer fails)
+        away.cancel()
+        await asyncio.gather(away, return_exceptions=True)
+        self._link = self._new_link()
+        try:
+            answer = await self._link.open(offer_sdp, self.outbound)
+        except BaseException:
+            self._lose_link(EndReason.PEER_LOST)  # back to waiting for the rest of the grace
+            raise
+        self.rejoins += 1
+        self.last_audio_at = self._clock()  # the idle timeout starts again
+        self._spawn(self._welcome_back(), "welcome-back")
+        log.info("candidate rejoined", extra={"interview_id": self.interview_id})
+        return answer
+
+    def _new_link(self) -> PeerLink:
+        pc = self._peer_factory(rtc_configuration(self.config.ice_servers))
+        return PeerLink(pc, self, config=self.config, clock=self._clock)
+
+    def _lose_link(self, reason: EndReason) -> None:
+        """The peer is gone without a hang-up: wait for a rejoin, or end if none is allowed."""
+        if self._closing is not None or not self._link.active:
+            return
+        if reason not in REJOINABLE or self.config.rejoin_grace_s <= 0:
+            self.close(reason)
+            return
+        link = self._link
+        link.active = False  # it reports nothing more
+        self._away = asyncio.ensure_future(self._wait_for_rejoin(link, reason))
+        self._away.set_name(f"away-{self.interview_id}")
+        self._tasks.add(self._away)
+        self._away.add_done_callback(self._tasks.discard)
+        log.info("peer lost, waiting for a rejoin",
+                 extra={"interview_id": self.interview_id, "reason": reason.value})
+
+    async def _wait_for_rejoin(self, link: PeerLink, reason: EndReason) -> None:
+        """Let the lost link go; play the interviewer's track on alone; end when grace is up."""
+        self.outbox.detach()
+        await link.close()
+        if self._drain is None or self._drain.done():
+            self._drain = asyncio.ensure_future(self._drain_outbound())
+        await asyncio.sleep(self.config.rejoin_grace_s)
+        self.close(reason)
+
+    async def _drain_outbound(self) -> None:
+        """Nobody is listening: read the interviewer's track at its pace (into the recording),
+        so its clock runs on until a rejoined peer's sender takes over (on "connected")."""
+        with contextlib.suppress(Exception):
+            while True:
+                await self.outbound.recv()
+
+    def _stop_drain(self) -> None:
+        if self._drain is not None:
+            self._drain.cancel()
+            self._drain = None
+
+    async def _welcome_back(self) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.outbox.ready.wait(), AGENT_WAITS_FOR_CHANNEL_S)
+        self.agent_io.candidate_rejoined()
 
     def close(self, reason: EndReason, detail: str | None = None) -> asyncio.Task[None]:
         """End the session once, whatever asks first; returns the task doing it.
@@ -209,22 +290,19 @@ class InterviewSession:
             if task is not current:
                 task.cancel()
         await asyncio.gather(*(t for t in self._tasks if t is not current), return_exceptions=True)
-        if self.events is not None:
-            await self.events.close()
+        self.outbox.detach()
+        await self._link.close()
         if self.canvas is not None:
             self.canvas.close()
-        for fanout in self._fanouts:
-            await fanout.close()
         self.pcm.close()
-        self.outbound.stop()
+        self._stop_drain()
+        self.outbound.end()
         await self.transcripts.close()
         await self.code.close()
         try:
             await self.recorder.close()
         except Exception:
             log.exception("recorder close failed", extra={"interview_id": self.interview_id})
-        with contextlib.suppress(Exception):
-            await self._pc.close()
         reason = self.end_reason or EndReason.INTERNAL_ERROR
         metrics.SESSIONS_ENDED.labels(reason.value).inc()
         try:
@@ -252,73 +330,54 @@ class InterviewSession:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    # -- peer connection events -------------------------------------------------------------
+    # -- the link's reports (server.live.peer_link) ---------------------------------------
 
-    def _on_track(self, track: MediaStreamTrack) -> None:
-        self._spawn(self._record(track), f"track-{track.kind}")
-
-    async def _record(self, track: MediaStreamTrack) -> None:
-        if track.kind == "audio":
-            sink = await self.recorder.add_track("audio")
-            fanout = Fanout(track, [sink, self.pcm, _AudioSeen(self)])
-        elif track.kind == "video":
-            receiver = next(
-                t.receiver for t in self._pc.getTransceivers() if t.receiver.track is track
-            )
-            sink = await self.recorder.add_track(
-                "video", request_keyframe=lambda: passthrough.request_keyframe(receiver)
-            )
-            fanout = Fanout(track, [sink])
+    async def track_sinks(
+        self, kind: str, request_keyframe: Callable[[], Awaitable[object]]
+    ) -> list[FrameSink]:
+        """Where a candidate track's frames go: its recorded track (new, or continued after a
+        rejoin), and for audio the agent's PCM and the audio meter."""
+        if kind not in ("audio", "video"):
+            return []
+        recorded = self._recorded.get(kind)
+        if recorded is None:
+            keyframes = request_keyframe if kind == "video" else None
+            recorded = await self.recorder.add_track(kind, request_keyframe=keyframes)
+            self._recorded[kind] = recorded
         else:
+            recorded.resume(request_keyframe if kind == "video" else None)
+        if kind == "video":
+            return [recorded]
+        return [recorded, self.pcm, AudioSeen(self)]
+
+    def now(self) -> float:
+        return self._clock()
+
+    def channel_opened(self, link: PeerLink) -> None:
+        if link is self._link and link.events is not None:
+            self.outbox.opened(link.events, rejoined=self.rejoins > 0)
+
+    def link_connected(self, link: PeerLink) -> None:
+        if link is self._link:
+            self._stop_drain()  # its sender reads the interviewer's track now
+
+    def link_lost(self, link: PeerLink, reason: EndReason) -> None:
+        if link is not self._link:
             return
-        self._fanouts.append(fanout)
-        await fanout.start()
+        if reason is EndReason.CONNECT_TIMEOUT:
+            if not self.rejoins:
+                self.close(reason)
+                return
+            reason = EndReason.PEER_LOST  # a rejoin that never connected: back to waiting
+        self._lose_link(reason)
 
-    def _on_datachannel(self, channel: Any) -> None:
-        if channel.label != "events" or self.events is not None:
-            return
-        self.events = EventChannel(channel, self.router)
-        channel.on("message", self.events.on_message)
-        if channel.readyState == "open":
-            self._flush_unsent()
-        else:
-            channel.on("open", self._flush_unsent)
-
-    def _flush_unsent(self) -> None:
-        if self.events is not None:
-            self.events.send(self.room.event())  # the room as it is, on every join
-        while self._unsent and self.events is not None:
-            self.events.send(self._unsent.popleft())
-        self._channel_ready.set()
-
-    def _on_connection_state(self) -> None:
-        state = self._pc.connectionState
-        if state == "failed":
-            self.close(EndReason.ICE_FAILED)
-        elif state == "closed":
-            self.close(EndReason.PEER_CLOSED)
-        elif state == "disconnected":
-            self._disconnected_since = self._clock()
-        else:
-            self._disconnected_since = None
-
-    async def _watchdog(self) -> None:
-        started = self._clock()
+    async def _idle_watchdog(self) -> None:
+        """No candidate audio for `idle_timeout_s` while connected ends the interview."""
         while True:
             await asyncio.sleep(self.config.watchdog_s)
-            now = self._clock()
-            state = self._pc.connectionState
-            if state != "connected" and self._audio_frames_seen == 0:
-                if now - started > self.config.connect_timeout_s:
-                    self.close(EndReason.CONNECT_TIMEOUT)
-                    return
-            if (
-                self._disconnected_since is not None
-                and now - self._disconnected_since > self.config.disconnect_timeout_s
-            ):
-                self.close(EndReason.PEER_LOST)
-                return
-            if self._audio_frames_seen and now - self._last_audio_at > self.config.idle_timeout_s:
+            if self.away or not self.audio_frames_seen:
+                continue
+            if self._clock() - self.last_audio_at > self.config.idle_timeout_s:
                 self.close(EndReason.IDLE)
                 return
 
@@ -356,21 +415,17 @@ class InterviewSession:
             self.room.phase = phase
         if question is not None:
             self.room.set_question(*question)
-        if self.events is not None and self._channel_ready.is_set():
-            self.events.send(self.room.event())  # (before the channel opens: sent on open)
+        self.outbox.send_if_open(self.room.event())  # (a channel opening later gets it anyway)
 
     def send_event(self, event: dict[str, Any]) -> None:
         """Send now, or as soon as the browser's data channel is open (bounded backlog)."""
-        if self.events is not None and self._channel_ready.is_set():
-            self.events.send(event)
-        else:
-            self._unsent.append(event)
+        self.outbox.send(event)
 
     # -- the agent ------------------------------------------------------------------------------
 
     async def _run_agent(self, agent: Agent) -> None:
         with contextlib.suppress(TimeoutError):  # no data channel: the agent still talks
-            await asyncio.wait_for(self._channel_ready.wait(), AGENT_WAITS_FOR_CHANNEL_S)
+            await asyncio.wait_for(self.outbox.ready.wait(), AGENT_WAITS_FOR_CHANNEL_S)
         try:
             await agent(self.agent_io)
         except asyncio.CancelledError:
@@ -379,38 +434,3 @@ class InterviewSession:
             log.exception("agent failed", extra={"interview_id": self.interview_id})
             self.close(EndReason.AGENT_CRASHED, f"{type(exc).__name__}: {exc}")
 
-
-class _AudioSeen:
-    """A fan-out sink that notes when inbound audio last arrived (for the idle timeout) and
-    how regular and how late it arrives (metrics)."""
-
-    def __init__(self, session: InterviewSession) -> None:
-        self._session = session
-        self._origin: float | None = None
-
-    def push(self, frame: Any) -> None:
-        s = self._session
-        now = s._clock()
-        if s._audio_frames_seen:
-            metrics.INBOUND_GAP.observe(now - s._last_audio_at)
-        s._audio_frames_seen += 1
-        s._last_audio_at = now
-        media_s = 0.0
-        if frame.pts is not None:
-            time_base = frame.time_base  # int maths: a Fraction product costs ~5 µs a frame
-            media_s = frame.pts * time_base.numerator / time_base.denominator
-        if self._origin is None or now - media_s < self._origin:
-            self._origin = now - media_s  # the earliest arrival defines "on time"
-        metrics.INBOUND_LATENESS.observe(now - media_s - self._origin)
-
-
-class MeteredAgentTrack(AgentAudioTrack):
-    """The outbound track, timing the interval between its 20 ms slots (sent or DTX-skipped)."""
-
-    _last_at: float | None = None
-
-    def _slot_started(self) -> None:
-        now = time.monotonic()
-        if self._last_at is not None:
-            metrics.OUTBOUND_INTERVAL.observe(now - self._last_at)
-        self._last_at = now

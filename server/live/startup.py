@@ -108,6 +108,7 @@ async def realtime(app: web.Application) -> AsyncIterator[None]:
         disconnect_timeout_s=settings.disconnect_timeout_s,
         idle_timeout_s=settings.idle_timeout_s,
         segment_s=settings.segment_s,
+        rejoin_grace_s=settings.rejoin_grace_s,
     )
     voice = app[VOICE_MODEL] = voice_model(settings)
     if voice is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -20,6 +21,8 @@ from storage.queries import transcripts
 from storage.queries.transcripts import NewRow
 
 log = logging.getLogger(__name__)
+
+RECENT_LINES = 100  # final lines sent again to a rejoined page
 
 
 class TranscriptWriter:
@@ -35,6 +38,7 @@ class TranscriptWriter:
         self._queue: asyncio.Queue[NewRow | None] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
         self._seq: int | None = None
+        self._recent: deque[dict[str, Any]] = deque(maxlen=RECENT_LINES)
         self.written = 0
 
     async def start(self) -> None:
@@ -46,11 +50,17 @@ class TranscriptWriter:
         text = text.strip()
         if not text:
             return
-        self._send_event({"type": "caption", "speaker": speaker, "text": text, "final": final})
+        event = {"type": "caption", "speaker": speaker, "text": text, "final": final}
+        self._send_event(event)
         if final:
+            self._recent.append(event)
             assert self._seq is not None, "start() first"
             self._queue.put_nowait(NewRow(self._seq, speaker, text, utcnow()))
             self._seq += 1
+
+    def recent(self) -> list[dict[str, Any]]:
+        """The last final lines as caption events, oldest first (for a rejoined page)."""
+        return list(self._recent)
 
     async def close(self) -> None:
         """Write everything queued, then stop."""

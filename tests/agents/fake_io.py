@@ -52,6 +52,7 @@ class FakeIO:
         self.board: BoardSnapshot | None = None
         self._board_changed = asyncio.Event()
         self.reviews: list[dict[str, Any]] = []
+        self.rejoins: asyncio.Queue[None] = asyncio.Queue()  # put: the candidate came back
 
     # -- AgentIO ------------------------------------------------------------------------
 
@@ -74,6 +75,10 @@ class FakeIO:
     async def code_results(self) -> AsyncIterator[dict[str, Any]]:
         while True:
             yield await self.results.get()
+
+    async def rejoined(self) -> AsyncIterator[None]:
+        while True:
+            yield await self.rejoins.get()
 
     def play(self, pcm_24k: bytes) -> None:
         self.played.append((time.monotonic(), len(pcm_24k)))

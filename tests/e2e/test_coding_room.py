@@ -6,6 +6,7 @@ brings the code back. No request leaves the machine (Monaco is bundled, not fetc
 
 from __future__ import annotations
 
+import asyncio
 import json
 import shutil
 import subprocess
@@ -69,7 +70,8 @@ async def type_answer(page: Page, text: str) -> None:
 
 async def test_a_coding_interview_in_the_browser(aiohttp_server, tmp_path,
                                                  browser: Browser) -> None:
-    app = create_app(rtc_settings(tmp_path, agent="interviewer", segment_s=5.0))
+    app = create_app(rtc_settings(tmp_path, agent="interviewer", segment_s=5.0,
+                                  rejoin_grace_s=120.0))
     server = await aiohttp_server(app)
     base = f"http://127.0.0.1:{server.port}"
     page = await browser.new_page()
@@ -127,11 +129,20 @@ async def test_a_coding_interview_in_the_browser(aiohttp_server, tmp_path,
     assert best["passed"] == best["total"] == total
     assert record["metadata"]["code"]["hints_taken"] == 1
 
-    # The code is kept on the server, in its language: what a reload restores the editor from.
-    # (A reload mid-call still ends the call until rejoin lands: issue 9.)
+    # A reload mid-call (issue 9): the browser asks first, the room offers "Rejoin", and the
+    # editor comes back with the code, in its language; the call goes on.
+    page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await page.reload()
+    await expect(page.locator(".monaco-editor .view-lines")).to_contain_text(
+        "stack.length === 0", timeout=30_000)
+    await expect(page.get_by_test_id("language")).to_have_value("javascript")
+    await page.get_by_test_id("rejoin").click()
+    await expect(page.get_by_test_id("room")).to_have_attribute("data-call-state", "live",
+                                                                timeout=30_000)
+    await expect(page.get_by_test_id("phase")).to_have_text("interview")
+    await expect(page.locator(".monaco-editor .view-lines")).to_contain_text("stack.length === 0")
     latest = await (await page.context.request.get(
         f"{base}/api/interviews/{interview_id}/code")).json()
     assert "stack.length === 0" in json.dumps(latest), latest
-    assert "javascript" in json.dumps(latest), latest
     assert hosts == {"127.0.0.1"}, hosts  # nothing fetched from a CDN
     await page.close()

@@ -23,6 +23,7 @@ def rtc_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "disconnect_timeout_s": 2.0,
         "connect_timeout_s": 15.0,
         "segment_s": 1.0,
+        "rejoin_grace_s": 0.5,  # a lost peer ends soon; tests/live/test_rejoin.py waits longer
     }
     values.update(overrides)
     return load_settings(**values)

@@ -48,7 +48,7 @@ async def test_an_oversized_message_aborts_the_association_only(rtc) -> None:
     hostile.channel.send(b"\0" * OVERSIZED_BYTES)
     await wait_until(lambda: hostile.channel.readyState == "closed")
     assert sctp_limit.aborted_associations == aborted_before + 1
-    server_sctp = session._pc.sctp
+    server_sctp = session.pc.sctp
     held = server_sctp._ia_held_at_abort
     assert 0 < held <= sctp_limit.MAX_MESSAGE_BYTES + 1200  # one chunk past the cap, no more
     assert server_sctp._inbound_streams == {}

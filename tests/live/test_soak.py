@@ -23,7 +23,7 @@ from tests.peers import CandidatePeer
 
 SESSIONS_RUN = int(os.environ.get("SOAK_N", 100))
 RSS_SLACK_MB = 20
-WARM_UP = 20
+WARM_UP = 40  # malloc arenas and caches fill over the first few dozen calls
 
 
 def rss_mb() -> float:

@@ -6,6 +6,7 @@ import pytest
 
 from media.concat import concat_segments
 from media.opus_writer import OpusSegmentWriter
+from media.segment import Resume
 from tests.frames import (
     audio_frames,
     decode_mono,
@@ -112,3 +113,27 @@ def test_stereo_packets_make_a_stereo_stream(tmp_path: Path) -> None:
     with av.open(str(segment.path)) as c:
         assert c.streams.audio[0].codec_context.channels == 2
         assert sum(f.samples for f in c.decode(audio=0)) == pytest.approx(24_000, abs=960)
+
+
+@pytest.mark.parametrize("copy", [True, False], ids=["copy", "encode"])
+def test_a_new_source_after_a_rejoin_keeps_the_time_away_as_silence(
+    tmp_path: Path, copy: bool
+) -> None:
+    """Issue 9: the candidate rejoins on a new connection 2 s later; its packets number
+    afresh (here from 7 000 000), and the file keeps the 2 s between as silence."""
+    if copy:
+        before = tee_decoded_frames(opus_packets(1000, 1.0))
+        after = tee_decoded_frames(opus_packets(1000, 1.0), start_pts=7_000_000)
+    else:
+        before = audio_frames(1000, 1.0)
+        after = audio_frames(1000, 1.0, start_pts=7_000_000)
+    writer = OpusSegmentWriter(tmp_path, segment_s=10.0)
+    done = writer.write(before, 1.0)
+    done += writer.write([Resume(3.0), *after], 4.0)
+    (segment,) = done + writer.close()
+    assert writer.duration_s == pytest.approx(4.0, abs=0.03)
+    assert writer.filled_s == pytest.approx(2.0, abs=0.03)
+    pcm = decode_mono(segment.path)
+    assert len(pcm) == pytest.approx(4 * 48_000, abs=1500)
+    assert np.abs(pcm[int(1.2 * 48_000) : int(2.8 * 48_000)]).max() < 200  # the gap is quiet
+    assert abs(dominant_hz(pcm[int(3.1 * 48_000) :], 48_000) - 1000) < 5  # then the voice

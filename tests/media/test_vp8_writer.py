@@ -4,6 +4,7 @@ import av
 import pytest
 
 from media.concat import concat_segments
+from media.segment import Resume
 from media.vp8_writer import Vp8SegmentWriter
 from tests.frames import vp8_packets
 
@@ -68,3 +69,18 @@ def test_decoded_frames_are_skipped_with_a_warning(tmp_path: Path) -> None:
     assert writer.write([av.VideoFrame(64, 48, "yuv420p")] * 3, 0.0) == []
     assert writer.close() == [] and writer.skipped == 3
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_new_source_after_a_rejoin_continues_the_timeline_with_the_gap_kept(
+    tmp_path: Path,
+) -> None:
+    """Issue 9: a rejoin's camera numbers its frames afresh; they go where they arrived."""
+    writer = Vp8SegmentWriter(tmp_path, segment_s=10.0)
+    done = writer.write(vp8_packets(30), 1.0)  # 1 s
+    later = vp8_packets(30, start_pts=123_456_789)
+    done += writer.write([Resume(3.0), *later], 4.0)  # back 2 s after the last frame
+    (segment,) = done + writer.close()
+    frames = decode_frames(segment.path)
+    assert len(frames) == 60
+    assert frames[30].pts == 3000  # ms: the time away is kept, not cut
+    assert writer.duration_s == pytest.approx(4.0, abs=0.04)

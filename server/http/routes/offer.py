@@ -16,8 +16,8 @@ from server.http.auth import current_user
 from server.http.errors import AppError
 from server.http.requests import read_json
 from server.http.schemas import _In
-from server.live.manager import AtCapacity, SessionBusy
-from server.live.session import BadOffer
+from server.live.manager import AtCapacity
+from server.live.session import BadOffer, SessionBusy
 from server.state import DB, LIVE_QUOTA, SESSIONS, SETTINGS
 from storage.queries import interviews
 

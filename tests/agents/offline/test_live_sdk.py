@@ -185,3 +185,25 @@ async def test_manual_activity_and_text_modality(live_server: OfflineLiveServer)
     assert texts and not any(t is None for t in texts)
     assert "yourself" in "".join(texts) or "background" in "".join(texts) \
         or "introduc" in "".join(texts)
+
+
+async def test_a_late_answer_to_a_cancelled_call_does_not_cut_off_the_reply(
+    live_server: OfflineLiveServer,
+) -> None:
+    """The candidate types while the client is still running a tool call: the server cancels
+    the call and answers them; the client's response to that call, arriving after, must not
+    silence the answer (the candidate would wait for a reply that never comes)."""
+    client = live_server.genai_client()
+    async with client.aio.live.connect(model=MODEL, config=live_config()) as session:
+        await say(session, "[the candidate has joined]")
+        await next_turn(session)
+        await say(session, "Hi, my name is Sam and I build payment systems.")
+        intro = await next_turn(session)
+        assert [c.name for c in intro.calls] == ["advance_phase"]
+        await say(session, "Sorry, one more thing: I also led the team's on-call rotation.")
+        await session.send_tool_response(function_responses=[types.FunctionResponse(
+            id=intro.calls[0].id, name="advance_phase", response={"ok": True})])
+        reply = await next_turn(session)
+        while not reply.output_text and not reply.audio:  # (an empty turn may close the call)
+            reply = await next_turn(session)
+    assert reply.output_text.strip() and reply.audio_s > 0.5

@@ -15,11 +15,13 @@ const LEAVE_GRACE_MS = 1000;
  * useInterviewCall(interviewId, {onConnected, onEnded}) →
  *   {state, join, hangUp, toggleMic, toggleCam, sendText, send, dismissNotice}
  *
- * `state` is the reducer state (see callReducer.js). `onConnected()` runs when the
+ * `state` is the reducer state (see callReducer.js); `rejoinOffered` says the interview is
+ * `inProgress` on the server while this page has no call (after a reload or a failure).
+ * `onConnected()` runs when the
  * peer connection first connects (the record is now in_progress), `onEnded()` once
  * the call has been left; both always see the latest props.
  */
-export function useInterviewCall(interviewId, { onConnected, onEnded } = {}) {
+export function useInterviewCall(interviewId, { onConnected, onEnded, inProgress = false } = {}) {
   const [state, dispatch] = useReducer(callReducer, null, initialCallState);
   // The resources of the current attempt ({pc, channel, stream}); not state: nothing renders them.
   const resources = useRef(null);
@@ -142,8 +144,11 @@ export function useInterviewCall(interviewId, { onConnected, onEnded } = {}) {
   const send = useCallback((event) => sendEvent(resources.current?.channel, event), []);
   const sendChunkedEvent = useCallback((event) => sendChunked(resources.current?.channel, event), []);
 
+  const rejoinOffered = inProgress && (status === STATUS.IDLE || status === STATUS.ERROR);
+
   return {
     state,
+    rejoinOffered,
     join,
     hangUp,
     toggleMic,

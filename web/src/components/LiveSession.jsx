@@ -71,7 +71,7 @@ export default function LiveSession({ call, phase, interviewId, interviewType })
           {inCall && <MicLevel stream={localStream} muted={!micOn} />}
 
           <div className="controls">
-            {!inCall && (
+            {!inCall && !call.rejoinOffered && (
               <button
                 type="button"
                 className="button primary big"

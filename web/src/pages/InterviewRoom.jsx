@@ -1,6 +1,8 @@
 import { Suspense, lazy, useEffect } from "react";
 import { Link, useParams } from "react-router";
+import { STATUS } from "../call/callReducer.js";
 import { useInterviewCall } from "../call/useInterviewCall.js";
+import { useLeaveGuard } from "../call/useLeaveGuard.js";
 import { useInterview } from "../hooks/useInterview.js";
 import { TERMINAL_STATUSES, companyName, formatDate, levelName, typeName } from "../format.js";
 import Header from "../components/Header.jsx";
@@ -9,6 +11,7 @@ import LiveSession from "../components/LiveSession.jsx";
 import InterviewSummary from "../components/InterviewSummary.jsx";
 import QuestionCard from "../components/QuestionCard.jsx";
 import PhaseProgress from "../components/PhaseProgress.jsx";
+import RejoinPrompt from "../components/RejoinPrompt.jsx";
 import "../components/room.css";
 import Whiteboard from "../components/Whiteboard.jsx";
 
@@ -37,8 +40,13 @@ export default function InterviewRoomPage() {
 function InterviewRoom({ id }) {
   const { interview, error, reload, reloadUntilFinal } = useInterview(id);
   // The call belongs to the room (not LiveSession), so its state can mark the root: data-call-state.
-  const call = useInterviewCall(id, { onConnected: reload, onEnded: reloadUntilFinal });
+  const call = useInterviewCall(id, {
+    onConnected: reload,
+    onEnded: reloadUntilFinal,
+    inProgress: interview?.status === "in_progress",
+  });
   const room = call.state.room; // the latest `session.state`: question, phase, clock
+  useLeaveGuard(call.state.status === STATUS.LIVE);
 
   useEffect(() => {
     document.title = interview
@@ -100,6 +108,7 @@ function InterviewRoom({ id }) {
               shownQuestion(interview, room) && (
               <QuestionCard question={shownQuestion(interview, room)} />
             )}
+            {call.rejoinOffered && <RejoinPrompt onRejoin={call.join} />}
             {TERMINAL_STATUSES.has(interview.status) ? (
               <>
                 <InterviewSummary interview={interview} />
