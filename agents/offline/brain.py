@@ -23,42 +23,32 @@ close. The wrap-up line is said once, even when the candidate cuts it off and it
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from agents.memory import ConversationMemory, extract, normalize
 from agents.offline import board as whiteboard
 from agents.offline import code_notes, lines
+from agents.offline.actions import Action, CallTool, Say
+from agents.offline.board_turns import BoardTurns
 from agents.offline.brief import Brief
 from agents.offline.cues import asks_a_question, is_rejoin, is_stage_direction
 from agents.offline.follow_ups import FollowUps
 from agents.offline.pace import Pace
-from agents.scene import is_description
 
 PHASE_TOOL = "advance_phase"
 TRANSFER_TOOL = "transfer_to_agent"
 
+__all__ = ["Action", "Brain", "CallTool", "Say"]
 
-@dataclass(frozen=True)
-class Say:
-    text: str
-
-
-@dataclass(frozen=True)
-class CallTool:
-    id: str
-    name: str
-    args: dict[str, Any]
-
-
-Action = Say | CallTool
 
 
 
 @dataclass
-class Brain(FollowUps):
+class Brain(BoardTurns, FollowUps):
     brief: Brief
     seed: int = 0
     tool_names: tuple[str, ...] = (PHASE_TOOL,)
@@ -245,34 +235,12 @@ class Brain(FollowUps):
     # ---- state --------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "brief": self.brief.to_dict(),
-            "seed": self.seed,
-            "tool_names": list(self.tool_names),
-            "agent_names": list(self.agent_names),
-            "phase": self.phase,
-            "greeted": self.greeted,
-            "question_presented": self.question_presented,
-            "interview_turns": self.interview_turns,
-            "turn_limit": self.turn_limit,
-            "closing_asked": self.closing_asked,
-            "said_goodbye": self.said_goodbye,
-            "pace": self.pace.to_dict(),
-            "wrapped": self.wrapped,
-            "memory": self.memory.to_dict(),
-            "asked": list(self.asked),
-            "last_follow_up": self.last_follow_up,
-            "pending": dict(self.pending) if self.pending else None,
-            "transcript": [dict(t) for t in self.transcript],
-            "picks": dict(self.picks),
-            "calls": self.calls,
-            "board": self.board,
-            "board_rev": self.board_rev,
-            "board_used_rev": self.board_used_rev,
-            "expert_asked": self.expert_asked,
-            "expert_follow_up": self.expert_follow_up,
-            "code": dict(self.code),
-        }
+        """Every field as JSON-ready data (what a resumption handle restores)."""
+        out = {f.name: copy.deepcopy(getattr(self, f.name)) for f in fields(self)}
+        out.update(brief=self.brief.to_dict(), pace=self.pace.to_dict(),
+                   memory=self.memory.to_dict(), tool_names=list(self.tool_names),
+                   agent_names=list(self.agent_names))
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Brain:
@@ -377,46 +345,6 @@ class Brain(FollowUps):
         if then == "ask_questions":
             return self._ask_questions()
         return []
-
-    # ---- the whiteboard and the expert -------------------------------------------------
-
-    def _observe_note(self, text: str) -> bool:
-        """A whiteboard description or a late expert review: context, not the candidate."""
-        if is_description(text):
-            if text != self.board:
-                self.board = text.strip()
-                self.board_rev += 1
-            return True
-        if text.lstrip().startswith(whiteboard.EXPERT_NOTE):
-            self.expert_follow_up = whiteboard.follow_up_from_note(text) or ""
-            return True
-        return False
-
-    def _should_ask_expert(self) -> bool:
-        return (whiteboard.EXPERT_TOOL in self.tool_names and bool(self.board)
-                and not self.expert_asked and not self.brief.coding
-                and self.interview_turns >= whiteboard.EXPERT_AFTER_TURNS)
-
-    def _ask_expert(self) -> list[Action]:
-        self.expert_asked = True
-        self.calls += 1
-        call_id = f"fc-{self.seed & 0xFFFFFF:06x}-{self.calls}"
-        self.pending = {"id": call_id, "then": "expert", "from": self.phase}
-        question = whiteboard.expert_question(self.board, self.brief.question)
-        lead = f"{self._pick('ack', lines.ACKS)} {whiteboard.EXPERT_LEAD}"
-        return [self._say(lead), CallTool(call_id, whiteboard.EXPERT_TOOL,
-                                          {"question": question})]
-
-    def _board_follow_up(self) -> tuple[str, str] | None:
-        if self.expert_follow_up:
-            text, self.expert_follow_up = self.expert_follow_up, ""
-            return "expert:" + normalize(text)[:40], text
-        if not self.board or self.board_rev == self.board_used_rev:
-            return None
-        found = whiteboard.board_question(self.board, self.brief.expected_topics, self.asked)
-        if found is not None:
-            self.board_used_rev = self.board_rev
-        return found
 
     # ---- helpers ------------------------------------------------------------------------
 

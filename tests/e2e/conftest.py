@@ -18,6 +18,16 @@ SPEECH = (
 )
 
 
+def silent_wav(tmp_path_factory: pytest.TempPathFactory, seconds: float) -> Path:
+    """A silent microphone for a candidate who types (48 kHz mono s16): timing then depends
+    on no speech recognition. Modules override `speech_wav` with it."""
+    assert shutil.which("sox"), "sox is missing: run the test command (make test)"
+    wav = tmp_path_factory.mktemp("silent-wav") / "silence.wav"
+    subprocess.run(["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(wav),
+                    "trim", "0", str(seconds)], check=True)
+    return wav
+
+
 @pytest.fixture(scope="session")
 def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """About 10 s of speech, 48 kHz mono s16: what the fake microphone plays (in a loop)."""

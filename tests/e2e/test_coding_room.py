@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -20,6 +18,7 @@ from server.http.app import create_app
 from server.state import DB
 from storage.queries import interviews
 from storage.seed import question_files
+from tests.e2e.conftest import silent_wav
 from tests.e2e.flows import sign_up_and_start_interview
 from tests.live.conftest import rtc_settings
 
@@ -43,11 +42,7 @@ RIGHT_JS = (  # char codes: no brackets inside strings to trip the editor's brac
 @pytest.fixture(scope="module")
 def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A silent microphone: the candidate talks by typing in this test (48 kHz mono)."""
-    assert shutil.which("sox"), "sox is missing: run the test command (make test)"
-    wav = tmp_path_factory.mktemp("coding-wav") / "silence.wav"
-    subprocess.run(["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(wav),
-                    "trim", "0", "120"], check=True)
-    return wav
+    return silent_wav(tmp_path_factory, 120)
 
 
 async def type_code(page: Page, code: str) -> None:

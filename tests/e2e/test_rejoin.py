@@ -4,35 +4,21 @@ one recording."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
 from server.http.app import create_app
-from tests.e2e.flows import api_get, sign_up_and_start_interview, type_answer
+from tests.e2e.conftest import silent_wav
+from tests.e2e.flows import api_get, sign_up_and_start_interview, type_answer, wait_until
 from tests.live.conftest import rtc_settings
 
 
 @pytest.fixture(scope="module")
 def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A silent microphone: the candidate answers by typing in this test (48 kHz mono)."""
-    assert shutil.which("sox"), "sox is missing: run the test command (make test)"
-    wav = tmp_path_factory.mktemp("rejoin-wav") / "silence.wav"
-    subprocess.run(["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(wav),
-                    "trim", "0", "120"], check=True)
-    return wav
-
-
-async def wait_for(page: Page, check, timeout_s: float, what: str):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout_s
-    while not (result := await check()):
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await page.wait_for_timeout(250)
-    return result
+    return silent_wav(tmp_path_factory, 120)
 
 
 async def test_reload_mid_call_then_rejoin_continues_the_same_interview(
@@ -82,14 +68,14 @@ async def test_reload_mid_call_then_rejoin_continues_the_same_interview(
 
     # The in-app link asks too; staying keeps the call.
     await page.get_by_role("link", name="← Dashboard").click()
-    await wait_for(page, lambda: _true(asked[-1] == "confirm"), 10, "the confirm")
+    await wait_until(page, lambda: _true(asked[-1] == "confirm"), 10, "the confirm")
     assert "/interviews/" in page.url
     await expect(page.get_by_test_id("room")).to_have_attribute("data-call-state", "live")
     await page.get_by_test_id("end").click()
     await expect(page.get_by_test_id("status").first).to_have_attribute(
         "data-status", "completed", timeout=30_000)
     await expect(rejoin).to_have_count(0)  # a finished interview shows its summary, no rejoin
-    record = await wait_for(page, lambda: _with_audio(page, base, path), 60, "the recording")
+    record = await wait_until(page, lambda: _with_audio(page, base, path), 60, "the recording")
     assert record["status"] == "completed"
     assert set(record["metadata"]["recording"]) >= {"audio", "candidate", "interviewer"}
     rows = (await api_get(page, base, f"{path}/transcriptions"))["items"]

@@ -4,8 +4,6 @@ card on screen within 2 s of the interviewer asking the question, ten runs out o
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from playwright.async_api import Browser, ConsoleMessage, Page, expect
 
 from agents.questions import SYSTEM_DESIGN, find_question
 from server.http.app import create_app
+from tests.e2e.conftest import silent_wav
 from tests.live.conftest import rtc_settings
 
 RUNS = 10
@@ -25,11 +24,7 @@ QUESTIONS = [SYSTEM_DESIGN[0].id, "balanced-brackets", SYSTEM_DESIGN[3].id, "gro
 @pytest.fixture(scope="module")
 def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A silent microphone: the candidate answers by typing, so timing depends on no ASR."""
-    assert shutil.which("sox"), "sox is missing: run the test command (make test)"
-    wav = tmp_path_factory.mktemp("silent-wav") / "silence.wav"
-    subprocess.run(["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(wav),
-                    "trim", "0", "5"], check=True)
-    return wav
+    return silent_wav(tmp_path_factory, 5)
 
 
 def console_errors(page: Page) -> list[str]:

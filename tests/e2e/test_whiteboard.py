@@ -9,8 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -19,6 +17,7 @@ from playwright.async_api import Browser, Page, expect
 from server.http.app import create_app
 from tests.canvas_data import decode_png
 from tests.e2e.board import draw_box, tool
+from tests.e2e.conftest import silent_wav
 from tests.e2e.flows import api_get, sign_up_and_start_interview, type_answer, wait_until
 from tests.live.conftest import rtc_settings
 
@@ -26,11 +25,7 @@ from tests.live.conftest import rtc_settings
 @pytest.fixture(scope="module")
 def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A silent microphone: this candidate types (48 kHz mono)."""
-    assert shutil.which("sox"), "sox is missing: run the test command (make test)"
-    wav = tmp_path_factory.mktemp("board-wav") / "silence.wav"
-    subprocess.run(["sox", "-n", "-r", "48000", "-c", "1", "-b", "16", str(wav),
-                    "trim", "0", "5"], check=True)
-    return wav
+    return silent_wav(tmp_path_factory, 5)
 
 
 # Test-side only: remember what the page sends on its data channel.
