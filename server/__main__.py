@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import logging
 import sys
 from pathlib import Path
 
 from aiohttp import web
 
-from server import metrics, patches
+from server import heap, patches
 from server.config import ConfigError, load_settings
 from server.http.app import create_app
 from server.http.serve import serve
 from server.logs import setup_logging
-
-# A collection every 10,000 net new container objects instead of 700: nearly all of the media
-# path's objects die by reference counting, so at 20 live calls this means no collection at all
-# over 30 s instead of ~3 a second (and a full one every ~30 s, 10-50 ms with the loop stopped).
-GC_THRESHOLDS = (10_000, 10, 10)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -44,17 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     url = f"http://{settings.host}:{settings.port}"
 
     async def announce(_app: web.Application) -> None:
+        # Everything loaded by now (and what a first feedback or call would import) lives as
+        # long as the process: out of the collector's full passes, which would otherwise walk
+        # it with the event loop stopped (server/heap.py).
+        await heap.settle()
         logging.getLogger("server").info("listening", extra={"url": url})
         print(f"Interview Agent is running at {url}", flush=True)
-        # Everything loaded so far lives as long as the process: leave it out of the garbage
-        # collector's full passes, which otherwise walk ~150 MB of it and stall the event loop
-        # (and every session's audio) for tens of milliseconds; and collect less often.
-        gc.freeze()
-        gc.set_threshold(*GC_THRESHOLDS)
-        metrics.time_gc_pauses()
-        # Worker threads (recorder writes, uploads) must hand the GIL back to the event loop
-        # within 1 ms, not the default 5: the loop paces every session's audio.
-        sys.setswitchinterval(0.001)
 
     app.on_startup.append(announce)
     asyncio.run(serve(app, settings))

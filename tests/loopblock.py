@@ -7,7 +7,7 @@ computing, sleeping in a syscall, or waiting for native threads (Argon2's lanes)
 handover — all of it stops every other callback. Preemption by other processes on a shared
 2-core box is not in it, nor are pauses of the
 cyclic garbage collector (they strike whichever callback allocates; the server freezes its
-long-lived objects and collects rarely, see server/__main__.py — they are counted apart).
+long-lived objects and collects rarely, see server/heap.py — they are counted apart).
 """
 
 from __future__ import annotations

@@ -73,7 +73,7 @@ async def _every_route(client: Any, n: int, interview_id: str) -> None:
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_no_route_holds_the_loop_over_20ms(client) -> None:
     previous = sys.getswitchinterval()
-    sys.setswitchinterval(0.001)  # as the server runs (server/__main__.py)
+    sys.setswitchinterval(0.001)  # as the server runs (server/heap.py)
     try:
         await signup(client, "owner@example.com")
         interview_id = (await create_interview(client))["id"]

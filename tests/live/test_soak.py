@@ -1,6 +1,6 @@
 """100 sessions one after another give their memory back, with production's GC settings.
 
-The server freezes its start-up objects and raises the collection threshold (server/__main__),
+The server freezes its start-up objects and raises the collection threshold (server/heap.py),
 which leaves an ended session's cycles (aiortc's and ours) to a full collection that rarely
 comes. The test runs with the collector's automatic passes off altogether, so only the server's
 `Reclaimer` can free them: every InterviewSession and RTCPeerConnection must be gone soon after
