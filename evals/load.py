@@ -2,6 +2,8 @@
 
     python -m evals.load --peers 30 --seconds 20 --video            # both servers, side by side
     python -m evals.load --peers 30 --seconds 20 --video --server ours
+    python -m evals.load --peers 30 --video --loops asyncio,uvloop  # ours on each loop + baseline
+    python -m evals.load --peers 30 --video --before /tmp/main-checkout  # ours before/after + base
     python -m evals.load --find-capacity --video --seconds 15       # sessions per core, both
     python -m evals.load --peers 5 --url http://127.0.0.1:8080 --server-pid 1234
     python -m evals.load --peers 10 --server ours --background signups=4/s  # without, then with
@@ -128,7 +130,8 @@ async def run_load(cfg: LoadConfig) -> LoadResult:
     """One bounded run: connect `cfg.peers`, measure `cfg.seconds`, close everything."""
     speech = speech_clip()
     video = video_clip() if cfg.video else None
-    result = LoadResult(server=cfg.server, peers=cfg.peers, video=cfg.video, canvas=cfg.canvas)
+    result = LoadResult(server=cfg.server, peers=cfg.peers, video=cfg.video, canvas=cfg.canvas,
+                        variant=cfg.variant if cfg.server == "ours" else None)
     had_loopback = loopback_only_enabled()
     enable_loopback_only()
     previous_decoder = install_arrival_decoder()
@@ -267,7 +270,7 @@ async def find_capacity(
         runs.append(result)
         if report:
             print(
-                f"  {cfg.server} N={n}: {'pass' if result.ok else 'fail'} "
+                f"  {result.label} N={n}: {'pass' if result.ok else 'fail'} "
                 f"(lateness p99 {fmt(result.lateness_p99_ms)} ms, outbound p99 "
                 f"{fmt(result.outbound_p99_ms)} ms, CPU {fmt(result.cpu_pct, 0)} %, "
                 f"harness CPU {result.client_cpu_pct:.0f} %, load {result.load_avg})",
@@ -319,6 +322,14 @@ async def _main(args: argparse.Namespace) -> int:
     background = parse_background(args.background) if args.background else {}
     if args.url:  # one running server, labelled by --server (ours unless told otherwise)
         kinds = ["ours" if args.server == "both" else args.server]
+    # ours: (its name in the tables, EVENT_LOOP, checkout): one per loop asked for, plus the
+    # checkout given by --before, so a change is measured against the code before it in one run
+    loops = [x.strip() for x in (args.loops or "").split(",") if x.strip()]
+    ours: list[tuple[str | None, str | None, str | None]] = [(x, x, None) for x in loops]
+    if args.before:
+        ours.insert(0, ("before", None, args.before))
+    if not ours or args.url:
+        ours = [(None, None, None)]
     base = LoadConfig(
         peers=args.peers,
         seconds=args.seconds,
@@ -335,6 +346,12 @@ async def _main(args: argparse.Namespace) -> int:
     )
     if args.canvas:  # side by side: the same server without and with whiteboard snapshots
         kinds = ["ours"]
+    # the runs, in order: the baseline once, ours once per variant
+    variants = [
+        dataclasses.replace(base, server=k, variant=name, event_loop=loop, root=root)
+        for k in kinds
+        for name, loop, root in (ours if k == "ours" else [(None, None, None)])
+    ]
     print(
         f"media: speech {speech_clip().source}, {speech_clip().bitrate_kbps:.0f} kbit/s"
         + (
@@ -347,9 +364,10 @@ async def _main(args: argparse.Namespace) -> int:
     )
     if args.find_capacity:
         found: dict[str, tuple[int, list[LoadResult]]] = {}
-        for kind in kinds:
-            found[kind] = await find_capacity(
-                dataclasses.replace(base, server=kind),
+        for cfg in variants:
+            label = LoadResult(server=cfg.server, peers=0, video=False, variant=cfg.variant).label
+            found[label] = await find_capacity(
+                cfg,
                 start=args.start,
                 step=args.step,
                 max_peers=args.max_peers,
@@ -359,16 +377,15 @@ async def _main(args: argparse.Namespace) -> int:
         ok = True
     else:
         results = []
-        for kind in kinds:
+        for cfg in variants:
+            name = f"{cfg.server} ({cfg.variant})" if cfg.variant else cfg.server
             for canvas in (False, True) if args.canvas else (False,):
-                print(f"  running {kind}{' + canvas' if canvas else ''}: {args.peers} peers, "
+                print(f"  running {name}{' + canvas' if canvas else ''}: {args.peers} peers, "
                       f"{args.seconds:.0f} s ...", flush=True)
-                results.append(await run_load(dataclasses.replace(base, server=kind,
-                                                                  canvas=canvas)))
-            if background and kind == "ours":
-                print(f"  running ours + {describe(background)} ...", flush=True)
-                cfg = dataclasses.replace(base, server=kind, background=background)
-                results.append(await run_load(cfg))
+                results.append(await run_load(dataclasses.replace(cfg, canvas=canvas)))
+            if background and cfg.server == "ours":
+                print(f"  running {name} + {describe(background)} ...", flush=True)
+                results.append(await run_load(dataclasses.replace(cfg, background=background)))
         results.sort(key=lambda r: (r.server != "ours", bool(r.background), r.canvas))
         print(format_results(results))
         dump = [dataclasses.asdict(r) for r in results]
@@ -388,6 +405,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=20.0, help="steady window (20)")
     parser.add_argument("--video", action="store_true", help="also send 640x360 VP8 video")
     parser.add_argument("--server", choices=["ours", "baseline", "both"], default="both")
+    parser.add_argument(
+        "--loops",
+        help="run ours once per event loop, side by side, e.g. 'asyncio,uvloop' "
+        "(its EVENT_LOOP; default: the server's own default, unlabelled)",
+    )
+    parser.add_argument(
+        "--before",
+        metavar="CHECKOUT",
+        help="also run ours from this checkout (e.g. `git archive main | tar -x -C DIR`), "
+        "labelled 'before': a change measured against the code before it, in one run",
+    )
     parser.add_argument("--url", help="drive a running server instead of starting one")
     parser.add_argument("--server-pid", type=int, help="with --url: measure this process")
     parser.add_argument("--server-cpu", type=int, default=0, help="core for the server (0)")

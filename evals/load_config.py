@@ -39,6 +39,10 @@ class LoadConfig:
     # pinned to the harness's core: the server holds only the ADK bridge (the production shape)
     interviewer_external: bool = False
     model_cpu: int | None = 1
+    # ours: the EVENT_LOOP it runs on ("uvloop" | "asyncio"); None: the server's default
+    event_loop: str | None = None
+    root: str | None = None  # ours: start it from this checkout instead of this one
+    variant: str | None = None  # ours: the run's name beside "ours", e.g. "uvloop", "before"
 
 
 @dataclass
@@ -46,6 +50,7 @@ class LoadResult:
     server: str
     peers: int
     video: bool
+    variant: str | None = None  # ours: which one, when a run compares several
     seconds: float = 0.0
     connected: int = 0
     heard_back: int = 0
@@ -84,6 +89,11 @@ class LoadResult:
     loop_lag_max_ms: float | None = None  # bucket bound of the worst
     loop_lag_over_5ms: int = 0  # ticks held > 5 ms
     failures: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """`ours`, `baseline`, or e.g. `ours (uvloop)` when a run compares several of ours."""
+        return f"{self.server} ({self.variant})" if self.variant else self.server
 
     @property
     def cpu_pct_per_session(self) -> float | None:

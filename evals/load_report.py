@@ -71,28 +71,45 @@ def _cell(result: LoadResult, label: str, attr: str, digits: int) -> str:
     return fmt(getattr(result, attr), digits)
 
 
+def comparisons(results: Sequence[LoadResult]) -> list[tuple[str, LoadResult, LoadResult]]:
+    """The ratio columns: (title, reference, compared): the baseline against each plain run of
+    ours, ours before a change against each run of ours after it, ours on asyncio against ours
+    on uvloop."""
+    plain = [r for r in results if not r.background and not r.canvas]
+    base = next((r for r in plain if r.server == "baseline"), None)
+    ours = [r for r in plain if r.server == "ours"]
+    pairs = [(f"baseline ÷ {r.label}", base, r) for r in ours if base is not None]
+    named = {r.variant: r for r in ours}
+    if "before" in named:
+        pairs += [(f"before ÷ {r.variant}", named["before"], r) for r in ours
+                  if r.variant != "before"]
+    if "asyncio" in named and "uvloop" in named:
+        pairs.append(("asyncio ÷ uvloop", named["asyncio"], named["uvloop"]))
+    return pairs
+
+
+def _ratio(reference: float | None, compared: float | None) -> str:
+    return f"{reference / compared:.1f}×" if compared and reference is not None else ""
+
+
 def format_results(results: Sequence[LoadResult]) -> str:
-    """A Markdown table, one column per server; with two, a baseline ÷ ours column."""
+    """A Markdown table, one column per run, then the ratio columns of `comparisons`."""
+    pairs = comparisons(results)
     head = [
         "",
         *(
-            f"{r.server}{' + ' + r.background if r.background else ''} "
+            f"{r.label}{' + ' + r.background if r.background else ''} "
             f"({r.peers} peers{', video' if r.video else ''}{', canvas' if r.canvas else ''})"
             for r in results
         ),
+        *(title for title, _, _ in pairs),
     ]
-    pair = len(results) == 2 and {r.server for r in results} == {"ours", "baseline"}
-    if pair:
-        head.append("baseline ÷ ours")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for label, attr, digits in ROWS:
         cells = [label, *(_cell(r, label, attr, digits) for r in results)]
-        if pair:
-            ours = next(r for r in results if r.server == "ours")
-            base = next(r for r in results if r.server == "baseline")
-            a, b = getattr(ours, attr, None), getattr(base, attr, None)
-            ratio = f"{b / a:.1f}×" if attr in RATIO_ROWS and a and b is not None else ""
-            cells.append(ratio)
+        for _, ref, other in pairs:
+            ratio = attr in RATIO_ROWS and _ratio(getattr(ref, attr), getattr(other, attr))
+            cells.append(ratio or "")
         lines.append("| " + " | ".join(cells) + " |")
     load = {r.load_avg for r in results if r.load_avg}
     lines.append("")
@@ -104,27 +121,37 @@ def format_results(results: Sequence[LoadResult]) -> str:
 
 
 def format_capacity(found: dict[str, tuple[int, list[LoadResult]]]) -> str:
+    """`found`: run label (`LoadResult.label`) → (capacity, the runs that found it)."""
     lines = [
         "| server | N | pass | CPU %/session | RSS MB/session | lateness p99 | "
         "outbound p99 | PCM p99 | back pkt/s (voiced) | harness CPU % |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for kind, (_, runs) in found.items():
+    for label, (_, runs) in found.items():
         for r in sorted(runs, key=lambda r: r.peers):
             lines.append(
-                f"| {kind} | {r.peers} | {'yes' if r.ok else 'no'} | "
+                f"| {label} | {r.peers} | {'yes' if r.ok else 'no'} | "
                 f"{fmt(r.cpu_pct_per_session, 2)} | {fmt(r.rss_per_session_mb, 2)} | "
                 f"{fmt(r.lateness_p99_ms)} | {fmt(r.outbound_p99_ms)} | "
                 f"{fmt(r.pcm_p99_ms, 2)} | {r.back_pps:.1f} ({r.back_voiced_pps:.1f}) | "
                 f"{r.client_cpu_pct:.0f} |"
             )
     lines.append("")
-    for kind, (capacity, _) in found.items():
-        lines.append(f"{kind}: {capacity} sessions on one core")
-    if {"ours", "baseline"} <= found.keys():
-        ours, base = found["ours"][0], found["baseline"][0]
-        ratio = f"{ours / base:.1f}×" if base else "∞ (the baseline held none)"
-        lines.append(f"ours ÷ baseline: {ratio}")
+    for label, (capacity, _) in found.items():
+        lines.append(f"{label}: {capacity} sessions on one core")
+    base = found.get("baseline")
+    for label, (capacity, _) in found.items():
+        if label.startswith("ours") and base is not None:
+            ratio = f"{capacity / base[0]:.1f}×" if base[0] else "∞ (the baseline held none)"
+            lines.append(f"{label} ÷ baseline: {ratio}")
+    if "ours (before)" in found:
+        before = found["ours (before)"][0]
+        for label, (capacity, _) in found.items():
+            if label.startswith("ours (") and label != "ours (before)":
+                lines.append(f"{label} ÷ ours (before): {_ratio(capacity, before) or '–'}")
+    if "ours (asyncio)" in found and "ours (uvloop)" in found:
+        on_asyncio, on_uvloop = found["ours (asyncio)"][0], found["ours (uvloop)"][0]
+        lines.append(f"ours: uvloop ÷ asyncio: {_ratio(on_uvloop, on_asyncio) or '–'}")
     return "\n".join(lines)
 
 

@@ -64,11 +64,11 @@ async def external_model(cpu: int | None) -> AsyncIterator[dict[str, str]]:
 @contextlib.asynccontextmanager
 async def started_server(
     kind: str, cpu: int | None, nice: int = 0, realtime: bool = False, agent: str | None = None,
-    extra_env: dict[str, str] | None = None,
+    extra_env: dict[str, str] | None = None, root: Path = ROOT,
 ) -> AsyncIterator[tuple[str, int]]:
     """Run `kind` in a subprocess on a temp data dir (pinned to `cpu`, at `nice` or SCHED_RR)
-    with `agent` in every session (default: $IA_LOAD_AGENT or the alternating stand-in);
-    yields (url, pid)."""
+    with `agent` in every session (default: $IA_LOAD_AGENT or the alternating stand-in), from
+    the checkout at `root`; yields (url, pid)."""
     port = free_port()
     data = Path(tempfile.mkdtemp(prefix=f"ia-load-{kind}-"))
     env = {
@@ -104,7 +104,7 @@ async def started_server(
         cmd = ["chrt", "--rr", str(RT_PRIORITY), *cmd]  # and chrt
     log_file = (data / "server.log").open("wb")
     proc = await asyncio.create_subprocess_exec(
-        *cmd, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT
+        *cmd, cwd=root, env=env, stdout=log_file, stderr=subprocess.STDOUT
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -150,8 +150,12 @@ async def server_under_test(cfg: LoadConfig) -> AsyncIterator[tuple[str, int | N
         extra = None
         if cfg.interviewer_external and cfg.server == "ours":
             extra = await stack.enter_async_context(external_model(cfg.model_cpu))
+        if cfg.event_loop and cfg.server == "ours":
+            extra = {**(extra or {}), "EVENT_LOOP": cfg.event_loop}
+        root = Path(cfg.root) if cfg.root and cfg.server == "ours" else ROOT
         url, pid = await stack.enter_async_context(
-            started_server(cfg.server, cfg.server_cpu, cfg.nice, cfg.realtime, extra_env=extra))
+            started_server(cfg.server, cfg.server_cpu, cfg.nice, cfg.realtime, extra_env=extra,
+                           root=root))
         yield url, pid
 
 

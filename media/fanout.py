@@ -1,7 +1,10 @@
 """Be the one reader of an inbound track and hand every frame to many sinks.
 
 An aiortc track gives each frame to a single `recv()` caller, so the recorder and the resampler
-cannot both read it: one task reads and calls each sink's synchronous `push()` in turn.
+cannot both read it: one task reads and calls each sink's synchronous `push()` in turn. With
+`media.passthrough` installed the frames of an inline-decoded track skip the track's queue and
+this task: they reach the sinks straight from the decoder (`passthrough.deliver_directly`), and
+the task only waits for the end of the track.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from media import passthrough
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +64,7 @@ class Fanout:
     async def close(self) -> None:
         """Stop reading (the track itself belongs to the peer connection and stays as is)."""
         task, self._task = self._task, None
+        passthrough.deliver_directly(self.track, None)
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -71,20 +77,25 @@ class Fanout:
 
     async def _run(self) -> None:
         try:
-            while True:
-                frame = await self.track.recv()
-                self.frames += 1
-                for sink in self._sinks:
-                    try:
-                        sink.push(frame)
-                    except Exception:
-                        self._sink_failed(sink)
+            for frame in passthrough.deliver_directly(self.track, self._deliver):
+                self._deliver(frame)
+            while True:  # frames not delivered directly, and the end of the track
+                self._deliver(await self.track.recv())
         except MediaStreamError:
             pass
         finally:
+            passthrough.deliver_directly(self.track, None)
             self.ended = True
             if self._on_ended is not None:
                 self._on_ended()
+
+    def _deliver(self, frame: Any) -> None:
+        self.frames += 1
+        for sink in self._sinks:
+            try:
+                sink.push(frame)
+            except Exception:
+                self._sink_failed(sink)
 
     def _sink_failed(self, sink: FrameSink) -> None:
         # A broken sink must not starve the others; log it once, count every failure.

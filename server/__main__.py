@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -46,8 +47,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Interview Agent is running at {url}", flush=True)
 
     app.on_startup.append(announce)
-    asyncio.run(serve(app, settings))
+    with asyncio.Runner(loop_factory=loop_factory(settings.event_loop)) as runner:
+        runner.run(serve(app, settings))
     return 0
+
+
+def loop_factory(name: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """`EVENT_LOOP`: uvloop's libuv loop, or None for the standard library's."""
+    if name == "uvloop":
+        import uvloop  # only when chosen: `EVENT_LOOP=asyncio` runs without it installed
+
+        return uvloop.new_event_loop
+    return None
 
 
 if __name__ == "__main__":

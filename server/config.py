@@ -94,6 +94,10 @@ class Settings(BaseSettings):
     segment_s: float = Field(5.0, gt=0, le=5.0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "text"] = "json"
+    # The event loop `python -m server` runs on: the standard library's or uvloop (libuv).
+    # README "Load test and capacity" measures both side by side: no capacity gain from uvloop
+    # there, so the default stays the loop the whole suite runs on.
+    event_loop: Literal["asyncio", "uvloop"] = "asyncio"
     web_dist: Path = Path(__file__).resolve().parent.parent / "web" / "dist"
     # Payments. Without STRIPE_SECRET_KEY the app starts its local Stripe-wire server (test mode).
     stripe_secret_key: SecretStr = SecretStr("")

@@ -17,6 +17,33 @@ from server.http.app import create_app
 from storage.db import create_engine
 from tests.services import S3Server, postgres_server, s3_server
 
+EVENT_LOOPS = ("asyncio", "uvloop")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--event-loop",
+        choices=EVENT_LOOPS,
+        default=os.environ.get("IA_TEST_EVENT_LOOP", "asyncio"),
+        help="the loop async tests run on (the server's EVENT_LOOP; env IA_TEST_EVENT_LOOP)",
+    )
+
+
+class _UvloopTests:
+    """pytest-asyncio's hook: every async test and fixture on a uvloop loop."""
+
+    @staticmethod
+    def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> object:
+        import uvloop
+
+        return {"uvloop": uvloop.new_event_loop}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered only when asked: with the hook present pytest-asyncio always uses it.
+    if config.getoption("--event-loop") == "uvloop":
+        config.pluginmanager.register(_UvloopTests(), "ia-uvloop-tests")
+
 
 @pytest.fixture(autouse=True)
 def _library_patches_undone() -> Iterator[None]:

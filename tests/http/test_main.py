@@ -64,3 +64,26 @@ def test_server_starts_on_embedded_default_and_keeps_data_in_data_dir(tmp_path: 
     assert (data / "objects").is_dir()
     assert (data / "secret_key").stat().st_mode & 0o077 == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_event_loop_is_chosen_by_configuration(tmp_path: Path) -> None:
+    import uvloop
+
+    from server.__main__ import loop_factory
+    from server.config import load_settings
+
+    assert load_settings(data_dir=tmp_path).event_loop == "asyncio"
+    factory = loop_factory("uvloop")
+    assert factory is not None
+    loop = factory()
+    try:
+        assert isinstance(loop, uvloop.Loop)
+    finally:
+        loop.close()
+    assert loop_factory("asyncio") is None  # asyncio.Runner's default: the standard loop
+    proc = subprocess.run(
+        [sys.executable, "-m", "server", "--data-dir", str(tmp_path)],
+        env=_env(EVENT_LOOP="trio"), cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("configuration error: EVENT_LOOP"), proc.stderr

@@ -12,6 +12,7 @@ from av.audio.frame import AudioFrame
 from av.packet import Packet
 
 from media import passthrough
+from media.fanout import Fanout
 from tests.frames import dominant_hz, opus_packets, tee_decoded_frames, vp8_packets
 
 VP8 = RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90_000, payloadType=97)
@@ -127,3 +128,34 @@ async def test_other_codecs_still_get_a_decoder_thread() -> None:
     frame = await asyncio.wait_for(track.queue.get(), 5)
     assert isinstance(frame, AudioFrame) and frame.sample_rate == 8000
     assert await asyncio.wait_for(track.queue.get(), 5) is None
+
+
+async def test_a_fanout_takes_inline_decoded_frames_straight_from_the_decoder() -> None:
+    """Frames decoded on the loop skip the track's queue and the fan-out's task: each reaches the
+    sinks inside `put()`, in order after any queued before the fan-out started; the end of the
+    track still ends the fan-out."""
+    loop = asyncio.get_running_loop()
+    input_q: queue.Queue[object] = queue.Queue()
+    track = rtcrtpreceiver.RemoteStreamTrack(kind="video")
+    passthrough._decoder_worker(loop, input_q, track._queue, threading.Event())
+    await asyncio.sleep(0)
+    keys = [bytes(p) for p in vp8_packets(3)]
+    input_q.put((VP8, JitterFrame(keys[0], 0)))  # before the fan-out: queued
+    seen: list[bytes] = []
+
+    class Sink:
+        def push(self, packet: Packet) -> None:
+            seen.append(bytes(packet))
+
+    fanout = Fanout(track, [Sink()])
+    await fanout.start()
+    await asyncio.sleep(0)
+    assert seen == keys[:1] and track._queue.empty()
+    input_q.put((VP8, JitterFrame(keys[1], 3000)))
+    assert seen == keys[:2] and track._queue.empty()  # synchronously, no task switch
+    input_q.put(None)
+    await asyncio.wait_for(fanout.wait_ended(), 2)
+    assert fanout.ended and fanout.frames == 2
+    # Closed: frames go back to the queue (nobody takes them directly any more).
+    assert passthrough.deliver_directly(track, None) == []
+    await fanout.close()
