@@ -71,7 +71,8 @@ async def test_a_hundred_sessions_leave_no_tasks_threads_or_files(rtc) -> None:
     for _ in range(5):  # warm up pools, caches and the executor
         await one_call()
     await asyncio.sleep(1.0)
-    tasks, threads, fds = len(asyncio.all_tasks()), threading.active_count(), _open_fds()
+    tasks, fds = len(asyncio.all_tasks()), _open_fds()
+    threads = set(threading.enumerate())
     ended = manager.ended_count
     for _ in range(100):
         await one_call()
@@ -82,6 +83,9 @@ async def test_a_hundred_sessions_leave_no_tasks_threads_or_files(rtc) -> None:
         await asyncio.sleep(0.1)
     assert manager.ended_count == ended + 100
     assert len(asyncio.all_tasks()) <= tasks + 2
-    assert threading.active_count() <= threads + 2
+    # Bounded pools may still grow a worker or two when calls overlap on a busy machine; a
+    # leak would be one thread (or more) per session: a hundred.
+    new_threads = [t.name for t in set(threading.enumerate()) - threads]
+    assert len(new_threads) <= 4, new_threads
     assert _open_fds() <= fds + 5
     assert list(spool.iterdir()) == []
