@@ -233,6 +233,7 @@ def main() -> None:
     examples: list[dict[str, str]] = []
     audio_s = sum(len(h) / 32_000 for c in conditions for h in c.heard)
     for name, recognise in recognisers.items():
+        shown = 0
         cpu0 = time.process_time()
         with ThreadPoolExecutor(args.workers) as pool:
             texts = {(c.voice, c.speed): list(pool.map(recognise, c.heard)) for c in conditions}
@@ -244,7 +245,8 @@ def main() -> None:
             for ref, hyp in zip(sentences, texts[(c.voice, c.speed)], strict=True):
                 de, dn = word_errors(ref, hyp)
                 e, n = e + de, n + dn
-                if de and len(examples) < 12:
+                if de and shown < 12:
+                    shown += 1
                     examples.append({"recogniser": name, "voice": f"{c.voice}/{c.speed}",
                                      "said": ref, "heard": hyp})
             per[f"{c.voice}/{c.speed}"] = round(100 * e / n, 1)

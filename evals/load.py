@@ -327,6 +327,7 @@ async def _main(args: argparse.Namespace) -> int:
     loops = [x.strip() for x in (args.loops or "").split(",") if x.strip()]
     ours: list[tuple[str | None, str | None, str | None]] = [(x, x, None) for x in loops]
     if args.before:
+        ours = ours or [("after", None, None)]  # the change itself, beside the code before it
         ours.insert(0, ("before", None, args.before))
     if not ours or args.url:
         ours = [(None, None, None)]

@@ -39,6 +39,10 @@ async def external_model(cpu: int | None) -> AsyncIterator[dict[str, str]]:
            "--secret-file", str(out / "secret")]
     if cpu is not None and shutil.which("taskset"):
         cmd = ["taskset", "-c", str(cpu), *cmd]
+    if os.sched_getscheduler(0) != os.SCHED_OTHER and shutil.which("chrt"):
+        # a `--rt` harness's child would inherit SCHED_RR and take turns with it in 100 ms
+        # slices on their shared core: the harness's sends would run late, not the server
+        cmd = ["chrt", "--other", "0", *cmd]
     proc = await asyncio.create_subprocess_exec(
         *cmd, cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
