@@ -28,6 +28,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from agents.offline.pool import in_yielding_thread
+
 log = logging.getLogger(__name__)
 
 WHISPER_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"
@@ -141,7 +143,7 @@ def load_whisper(cache_dir: Path | None = None) -> Any:
                 if directory is not None:
                     from agents.offline.whisper import WhisperRecognizer
 
-                    _loaded[key] = WhisperRecognizer(directory)
+                    _loaded[key] = in_yielding_thread(lambda: WhisperRecognizer(directory))
             except Exception:
                 log.exception("could not load the Whisper model; using pocketsphinx")
         return _loaded[key]
@@ -158,7 +160,7 @@ def load_piper() -> Any:
                 if path is not None:
                     from agents.offline.piper_voice import PiperEngine
 
-                    _loaded[key] = PiperEngine(path)
+                    _loaded[key] = in_yielding_thread(lambda: PiperEngine(path))
             except Exception:
                 log.exception("could not load the Piper voice; using espeak-ng")
         return _loaded[key]

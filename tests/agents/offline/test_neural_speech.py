@@ -193,3 +193,33 @@ async def test_overloaded_pool_skips_captions_then_refuses_new_calls() -> None:
     await asyncio.gather(busy, normal, urgent)
     assert order == ["urgent", "normal"] and pool.waiting == 0
     pool.close()
+
+
+async def test_model_work_gives_way_to_the_event_loop() -> None:
+    """Speech model threads, and the threads a model runtime starts from them, run at normal
+    scheduling and a lower priority than the loop: on a real-time server a real-time model
+    thread would hold the shared core for whole round-robin slices."""
+    import os
+    import threading
+
+    from agents.offline.pool import MODEL_NICE, in_yielding_thread
+
+    def priority() -> tuple[int, int]:
+        return os.sched_getscheduler(0), os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    def priority_of_a_thread_it_starts() -> tuple[int, int]:
+        seen: list[tuple[int, int]] = []
+        child = threading.Thread(target=lambda: seen.append(priority()))
+        child.start()
+        child.join()
+        return seen[0]
+
+    loop_nice = os.getpriority(os.PRIO_PROCESS, 0)
+    pool = ModelPool(1)
+    try:
+        assert await pool.run(0, priority) == (os.SCHED_OTHER, min(19, loop_nice + MODEL_NICE))
+    finally:
+        pool.close()
+    assert in_yielding_thread(priority_of_a_thread_it_starts) == (
+        os.SCHED_OTHER, min(19, loop_nice + MODEL_NICE))
+    assert priority() == (os.sched_getscheduler(0), loop_nice)  # the caller is untouched
