@@ -11,6 +11,7 @@ import pytest
 from server.config import Settings, load_settings
 from server.http.app import create_app
 from tests.http.helpers import create_interview, signup
+from tests.live.session_rig import db, rig  # noqa: F401 (fixtures of test_session_unit)
 
 
 def rtc_settings(tmp_path: Path, **overrides: Any) -> Settings:
