@@ -85,7 +85,7 @@ class Settings(BaseSettings):
     experts_enabled: bool = True
     # the offline interviewer's speech: neural (Whisper base + Piper) or classic
     # (pocketsphinx + espeak-ng: lighter, less accurate)
-    offline_speech: Literal["neural", "classic"] = "classic"
+    offline_speech: Literal["neural", "classic"] = "neural"
     connect_timeout_s: float = Field(30.0, gt=0)
     disconnect_timeout_s: float = Field(10.0, gt=0)
     idle_timeout_s: float = Field(120.0, gt=0)
