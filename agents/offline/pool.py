@@ -34,37 +34,24 @@ URGENT, NORMAL, BACKGROUND = 0, 1, 2
 MODEL_NICE = 5  # niceness added: below the event loop's priority, above password hashing's
 
 
-def yield_to_event_loop() -> None:
+def yield_to_event_loop(nice_added: int = MODEL_NICE) -> None:
     """Make the calling thread (and every thread it starts later, which inherits this) give
     way to the event loop on a shared core: normal scheduling even when the server runs
-    real-time (a real-time model thread would hold the core for a 100 ms round-robin slice
-    and every call's audio would wait), at a lower priority than the loop."""
+    real-time (a real-time worker would hold the core for a 100 ms round-robin slice and
+    every call's audio would wait), `nice_added` levels below the thread that started it.
+    Used for model work here and for password hashing (server/http/auth.py)."""
     with contextlib.suppress(OSError, AttributeError):
         os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
         thread = threading.get_native_id()
         nice = os.getpriority(os.PRIO_PROCESS, thread)  # inherited from the creating thread
-        os.setpriority(os.PRIO_PROCESS, thread, min(19, nice + MODEL_NICE))
+        os.setpriority(os.PRIO_PROCESS, thread, min(19, nice + nice_added))
 
 
 def in_yielding_thread(fn: Callable[[], T]) -> T:
-    """`fn()` on a new thread that yields to the event loop, for loading a model whose
+    """`fn()` on a fresh thread that yields to the event loop, for loading a model whose
     runtime starts its own worker threads (CTranslate2's), so those inherit the priority."""
-    result: list[T] = []
-    error: list[BaseException] = []
-
-    def run() -> None:
-        yield_to_event_loop()
-        try:
-            result.append(fn())
-        except BaseException as exc:
-            error.append(exc)
-
-    thread = threading.Thread(target=run, name="offline-speech-load", daemon=True)
-    thread.start()
-    thread.join()
-    if error:
-        raise error[0]
-    return result[0]
+    with ThreadPoolExecutor(1, "offline-speech-load", yield_to_event_loop) as loader:
+        return loader.submit(fn).result()
 
 
 class Skipped(Exception):

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import hashlib
 import hmac
-import os
 import secrets
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -18,6 +16,7 @@ from aiohttp import web
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from agents.offline.pool import yield_to_event_loop
 from server.http.errors import AppError
 from server.state import DB, SETTINGS
 from storage.models import User, utcnow
@@ -34,21 +33,13 @@ _USER = web.RequestKey("user", User)
 # (recording writes, uploads); beyond HASH_QUEUE_MAX waiting jobs a request is refused at once.
 HASH_WORKERS = 2
 HASH_QUEUE_MAX = 32
-HASH_NICE = 10
+HASH_NICE = 10  # niceness added to the hashing threads
 
 
-def _yielding_thread() -> None:
-    """Hash threads (and the Argon2 lane threads they start, which inherit this) give way to
-    the event loop when they share a core with it: normal scheduling even if the server runs
-    real-time (a real-time lane could hold the core for a 100 ms round-robin slice), and a
-    lower priority than the loop."""
-    with contextlib.suppress(OSError, AttributeError):
-        os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), HASH_NICE)
-
-
+# Hash threads (and the Argon2 lane threads they start) give way to the event loop.
 _pool = ThreadPoolExecutor(
-    HASH_WORKERS, thread_name_prefix="argon2", initializer=_yielding_thread
+    HASH_WORKERS, thread_name_prefix="argon2",
+    initializer=functools.partial(yield_to_event_loop, HASH_NICE),
 )
 _queued = 0
 T = TypeVar("T")
