@@ -24,13 +24,13 @@ from agents.offline.asr import Heard, StableText, Transcriber
 from agents.offline.brain import Action, Brain, CallTool, Say
 from agents.offline.brief import parse_brief
 from agents.offline.context import SessionContext, holds_turn_for_tools
+from agents.offline.paced_audio import OUT_BYTES_PER_S, PacedAudio
 from agents.offline.tts import resample, split_sentences, voice_for
 from agents.offline.vad import SpeechAudio, SpeechEnd, SpeechStart, TurnDetector
 from agents.offline.whisper_stream import WhisperTranscriber
 
 log = logging.getLogger(__name__)
 
-OUT_BYTES_PER_S = p.AUDIO_OUT_RATE_HZ * 2
 UNHEARD_MIN_MS = 700  # speech this long that yields no words still gets an answer
 
 
@@ -83,9 +83,7 @@ class LiveSession:
         self._finishing: set[asyncio.Task[None]] = set()
         self._send_lock = asyncio.Lock()
         self._loop = asyncio.get_running_loop()
-        self._stream_t0 = 0.0
-        self._stream_sent_s = 0.0
-        self.playback_end = 0.0
+        self.audio_out = PacedAudio(self._send_audio)
         self._sent_call: str | None = None  # a toolCall sent and not yet answered
         self._cancelled_calls: deque[str] = deque(maxlen=16)  # their late answers are ignored
         self._tool_waiter: asyncio.Future[list[Action]] | None = None
@@ -186,9 +184,7 @@ class LiveSession:
 
     def model_active(self) -> bool:
         """A model turn is being generated, or its audio is still playing at the client."""
-        return (self._turn is not None and not self._turn.done()) or (
-            self._loop.time() < self.playback_end
-        )
+        return (self._turn is not None and not self._turn.done()) or self.audio_out.playing()
 
     async def _on_audio(self, audio: p.Audio) -> None:
         pcm = audio.pcm
@@ -310,7 +306,7 @@ class LiveSession:
         if self._turn is not None and not self._turn.done():
             self._turn.cancel()
         self._turn = None
-        self.playback_end = 0.0
+        self.audio_out.stop()
         self.ctx.counters.interruptions += 1
         await self.send(p.interrupted())
         if self._sent_call is not None:
@@ -395,26 +391,13 @@ class LiveSession:
                 if self.setup.output_transcription:
                     piece = sentence if first and i == 0 else " " + sentence
                     await self.send(p.output_transcription(piece))
-                await self._stream(pcm)
+                await self.audio_out.stream(
+                    pcm, chunk_ms=self.ctx.chunk_ms, lead_s=self.ctx.audio_lead_s)
                 i += 1
         finally:
             await pieces.aclose()
 
-    async def _stream(self, pcm: bytes) -> None:
-        """Send 24 kHz audio in chunks, at most `audio_lead_s` ahead of real time."""
-        now = self._loop.time()
-        if now >= self.playback_end:
-            self._stream_t0, self._stream_sent_s = now, 0.0
-        step = OUT_BYTES_PER_S * self.ctx.chunk_ms // 1000 // 2 * 2
-        for start in range(0, len(pcm), step):
-            chunk = pcm[start : start + step]
-            delay = (
-                self._stream_t0 + self._stream_sent_s - self.ctx.audio_lead_s - self._loop.time()
-            )
-            if delay > 0:
-                await asyncio.sleep(delay)
-            await self.send(p.audio_chunk(chunk))
-            if self.last_first_audio_at < self.last_speech_end_at or not self.last_first_audio_at:
-                self.last_first_audio_at = self._loop.time()
-            self._stream_sent_s += len(chunk) / OUT_BYTES_PER_S
-            self.playback_end = self._stream_t0 + self._stream_sent_s
+    async def _send_audio(self, chunk: bytes) -> None:
+        await self.send(p.audio_chunk(chunk))
+        if self.last_first_audio_at < self.last_speech_end_at or not self.last_first_audio_at:
+            self.last_first_audio_at = self._loop.time()

@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from agents.hooks import Agent, InterviewBrief
 from server import metrics
 from server.live.endings import EndReason
+from server.live.peer_link import BadOffer
 from server.live.record import abandon_after_restart, record_recording
 from server.live.recordings import FinalRecording, RecordingShipper
-from server.live.session import BadOffer, InterviewSession, SessionBusy, SessionConfig
+from server.live.session import InterviewSession
+from server.live.session_config import SessionBusy, SessionConfig
 from storage.models import Interview, utcnow
 from storage.objects import ObjectStore
 

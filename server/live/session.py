@@ -30,9 +30,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from aiortc import RTCConfiguration, RTCPeerConnection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -48,18 +46,19 @@ from server.live.canvas import CanvasKeeper
 from server.live.code import CodeDesk
 from server.live.endings import EndReason
 from server.live.events import Event, EventError, EventRouter
-from server.live.ice import IceServer, rtc_configuration
+from server.live.ice import rtc_configuration
 from server.live.meters import AudioSeen, MeteredAgentTrack
 from server.live.outbox import EventOutbox
 from server.live.peer_link import BadOffer, PeerLink
 from server.live.record import LiveRecord
 from server.live.room_state import RoomState
+from server.live.session_config import RecordingSink, SessionBusy, SessionConfig
 from server.live.transcripts import TranscriptWriter
 from storage.objects import ObjectStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["BadOffer", "InterviewSession", "SessionBusy", "SessionConfig"]
+__all__ = ["BadOffer", "InterviewSession"]
 
 AGENT_WAITS_FOR_CHANNEL_S = 10.0
 # Recorded frames reach the writer thread in batches: each batch costs a thread round trip, so
@@ -67,34 +66,8 @@ AGENT_WAITS_FOR_CHANNEL_S = 10.0
 RECORDER_BATCH_S = 0.5
 
 
-class SessionBusy(Exception):
-    """The interview already has a live peer."""
-
-
 # Losses that leave the session waiting for the same candidate (a reload, a network drop).
 REJOINABLE = frozenset({EndReason.PEER_CLOSED, EndReason.PEER_LOST, EndReason.ICE_FAILED})
-
-
-@dataclass
-class SessionConfig:
-    ice_servers: list[IceServer] = field(default_factory=list)
-    loopback_only: bool = False
-    connect_timeout_s: float = 30.0
-    disconnect_timeout_s: float = 10.0
-    idle_timeout_s: float = 120.0
-    segment_s: float = 5.0
-    watchdog_s: float = 0.5  # how often the timeouts above are checked
-    rejoin_grace_s: float = 0.0  # how long a lost peer's session waits for the candidate
-
-
-class RecordingSink(Protocol):
-    """Where the session's recording goes (`server.live.recordings.RecordingShipper`)."""
-
-    def spool_dir(self, interview_id: str) -> Path: ...
-
-    def segment_closed(self, interview_id: str, track: str, path: Path) -> None: ...
-
-    def finalize(self, interview_id: str) -> object: ...
 
 
 OnEnded = Callable[["InterviewSession", EndReason], Awaitable[None]]

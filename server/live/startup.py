@@ -19,7 +19,7 @@ from server.live.endings import EndReason
 from server.live.manager import SessionManager
 from server.live.reclaim import Reclaimer
 from server.live.recordings import RecordingShipper
-from server.live.session import SessionConfig
+from server.live.session_config import SessionConfig
 from server.state import DB, OBJECTS, SESSIONS, SETTINGS
 
 if TYPE_CHECKING:

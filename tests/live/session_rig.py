@@ -16,7 +16,8 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from agents.hooks import InterviewBrief
 from server.live.endings import EndReason
-from server.live.session import InterviewSession, SessionConfig
+from server.live.session import InterviewSession
+from server.live.session_config import SessionConfig
 from storage.db import create_engine, migrate, session_maker
 from storage.models import Interview
 from storage.queries import interviews, users

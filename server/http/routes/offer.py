@@ -17,7 +17,8 @@ from server.http.errors import AppError
 from server.http.requests import read_json
 from server.http.schemas import _In
 from server.live.manager import AtCapacity
-from server.live.session import BadOffer, SessionBusy
+from server.live.peer_link import BadOffer
+from server.live.session_config import SessionBusy
 from server.state import DB, LIVE_QUOTA, SESSIONS, SETTINGS
 from storage.queries import interviews
 
