@@ -3,8 +3,9 @@ microphone (silence in between, like a muted pause), types `chat.text`, reads th
 data channel and listens to the interviewer's audio, timing everything on one clock.
 
 What it measures: when its own voiced audio started and ended (as sent, frame by frame), when
-the interviewer's voiced audio arrived (decoded, by level), and every event with its arrival
-time. Voice latency and barge-in reaction are computed from these by the runner.
+the interviewer's voiced audio played (decoded, by level; placed by RTP timestamp), and every
+event with its arrival time. Voice latency and barge-in reaction are computed from these by
+the runner.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import av
 import numpy as np
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from evals.playout_clock import PlayoutClock
 
 RATE_HZ = 48_000
 SAMPLES_20MS = 960
@@ -122,7 +125,9 @@ class CandidatePeer:
         self.channel.on("message", self._on_message)
         self.events: list[tuple[float, dict[str, Any]]] = []
         self.changed = asyncio.Event()  # set on every event or voiced audio frame
-        self.loud_at: list[float] = []  # arrival times of the interviewer's voiced frames
+        # when the interviewer's voiced frames played (by RTP timestamp: evals/playout_clock.py)
+        self.loud_at: list[float] = []
+        self._playout = PlayoutClock(RATE_HZ)
         self.heard_s = 0.0
         self._readers: list[asyncio.Task[None]] = []
         self.pc.on("track", self._on_track)
@@ -144,9 +149,10 @@ class CandidatePeer:
         try:
             while True:
                 frame = await track.recv()
+                arrival = time.monotonic()
                 pcm = frame.to_ndarray().astype(np.float32)
                 if pcm.size and float(np.sqrt(np.mean(pcm * pcm))) > LOUD_RMS:
-                    self.loud_at.append(time.monotonic())
+                    bisect.insort(self.loud_at, self._playout.heard_at(frame.pts, arrival))
                     self.heard_s += frame.samples / frame.sample_rate
                     self.changed.set()
         except (MediaStreamError, asyncio.CancelledError):

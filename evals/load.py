@@ -9,6 +9,8 @@
     python -m evals.load --peers 10 --server ours --background signups=4/s  # without, then with
     python -m evals.load --peers 10 --canvas                        # ours without/with snapshots
     python -m evals.load --peers 8 --server ours --interviewer-external  # model in its own process
+    IA_LOAD_AGENT=interviewer python -m evals.load --server ours --turns --find-capacity \
+        --seconds 60 --settle 15 --start 2 --step 2  # interviewer sessions per core
 
 Each peer is a real aiortc peer connection on loopback that sends pre-encoded speech (Opus,
 encoded once) and with `--video` a pre-encoded 640×360 15 fps VP8 clip, and times the agent's
@@ -32,10 +34,16 @@ measures over a steady window of `--seconds` once every peer hears audio back:
 On a machine shared with other work, `--rt` (root) runs server and harness SCHED_RR so other
 processes' time slices do not show up as 20-60 ms of lateness; both servers get the same.
 
+With `--turns` each peer takes turns instead (evals/load_turns.py): it speaks one sentence,
+waits for the interviewer to answer and stop, then speaks the next, and the run also reports
+how soon each answer's voice came back (end of sentence → first voiced packet).
+
 A run passes when every peer connected and heard audio back, inbound lateness p99 ≤ 40 ms and
 outbound interval p99 ≤ 30 ms (both thresholds are histogram bucket bounds: the verdict is
-exact, the printed p99s are interpolated). `--find-capacity` steps N up from `--start` by
-`--step` until a run fails, then bisects, for each server.
+exact, the printed p99s are interpolated), and with `--turns` when every sentence was
+answered within 10 s and the replies' p95 ≤ 1.3 s (the voice-to-voice goal).
+`--find-capacity` steps N up from `--start` by `--step` until a run fails, then bisects, for
+each server.
 
 With `--url`, start the server with AGENT=alternating (what the harness starts it with).
 For digging: IA_LOAD_KEEP=1 keeps the started server's data dir and log, IA_LOAD_LOG_LEVEL sets
@@ -61,6 +69,7 @@ from evals.load_config import (
 from evals.load_media import speech_clip, video_clip
 from evals.load_report import format_capacity, format_results
 from evals.load_run import find_capacity, run_load
+from evals.load_turns import turn_clips
 
 # -- command line --------------------------------------------------------------------------------
 
@@ -111,6 +120,7 @@ async def _main(args: argparse.Namespace) -> int:
         realtime=args.rt,
         interviewer_external=args.interviewer_external,
         model_cpu=args.client_cpu,
+        turns=args.turns,
     )
     if args.canvas:  # side by side: the same server without and with whiteboard snapshots
         kinds = ["ours"]
@@ -122,6 +132,7 @@ async def _main(args: argparse.Namespace) -> int:
     ]
     print(
         f"media: speech {speech_clip().source}, {speech_clip().bitrate_kbps:.0f} kbit/s"
+        + (f" ({turn_clips().source})" if args.turns else "")
         + (
             f"; video 640x360 15 fps VP8 {video_clip().bitrate_kbps:.0f} kbit/s"
             if args.video
@@ -227,6 +238,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="the real interviewer (ADK run_live) in every call of ours, its model in a "
         "`python -m agents.offline` process on the harness's core",
+    )
+    parser.add_argument(
+        "--turns",
+        action="store_true",
+        help="each peer speaks a sentence, then waits for the interviewer's answer (run with "
+        "IA_LOAD_AGENT=interviewer or --interviewer-external); reports reply latency",
     )
     parser.add_argument("--json", help="also write the results here")
     parser.add_argument(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 SERVER_MODULES = {"ours": "server", "baseline": "evals.baseline_server"}
 LATENESS_LIMIT_S = 0.040
 OUTBOUND_LIMIT_S = 0.030
+REPLY_P95_LIMIT_S = 1.3  # turn-taking runs: the interviewer's voice-to-voice goal
 RT_PRIORITY = 10
 PASSWORD = "load test password 1"
 INTERVIEW = {
@@ -43,6 +44,8 @@ class LoadConfig:
     event_loop: str | None = None
     root: str | None = None  # ours: start it from this checkout instead of this one
     variant: str | None = None  # ours: the run's name beside "ours", e.g. "uvloop", "before"
+    # each peer speaks a sentence and waits for the interviewer's answer (evals/load_turns.py)
+    turns: bool = False
 
 
 @dataclass
@@ -88,6 +91,11 @@ class LoadResult:
     loop_lag_p99_ms: float | None = None  # server event loop: a 20 ms timer's lateness
     loop_lag_max_ms: float | None = None  # bucket bound of the worst
     loop_lag_over_5ms: int = 0  # ticks held > 5 ms
+    turns: bool = False  # the peers took turns with the interviewer
+    replies: int = 0  # sentences answered in the window, all peers
+    unanswered: int = 0  # ... and not answered within 10 s
+    reply_p50_ms: float | None = None  # end of a sentence -> the interviewer's voice back
+    reply_p95_ms: float | None = None
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -111,7 +119,13 @@ class LoadResult:
             and self.outbound_frames > 0
             and self.late_share <= 0.01
             and self.slow_share <= 0.01
+            and (not self.turns or self._answered_in_time)
         )
+
+    @property
+    def _answered_in_time(self) -> bool:
+        return (self.replies > 0 and self.unanswered == 0 and self.reply_p95_ms is not None
+                and self.reply_p95_ms <= REPLY_P95_LIMIT_S * 1000)
 
 
 # -- the server under test ---------------------------------------------------------------------

@@ -63,7 +63,12 @@ class Clip:
 @functools.cache
 def speech_clip() -> Clip:
     """~20 s of speech (espeak-ng + sox when installed, else a synthetic voice) as 20 ms Opus."""
-    pcm, source = _speech_pcm()
+    pcm, source = speech_pcm(SPEECH_TEXT, pad_s=0.6)
+    return opus_clip(pcm, source)
+
+
+def opus_clip(pcm: np.ndarray, source: str) -> Clip:
+    """48 kHz mono s16 PCM as 20 ms Opus payloads, encoded as a browser would."""
     encoder = av.CodecContext.create("libopus", "w")
     encoder.sample_rate, encoder.format, encoder.layout = AUDIO_RATE_HZ, "s16", "mono"
     encoder.bit_rate = 32_000  # what a browser sends for one voice
@@ -116,19 +121,21 @@ def video_clip(seconds: float = 4.0) -> Clip:
     return Clip(tuple(payloads), step, VIDEO_TIME_BASE, "synthetic VP8, one GOP")
 
 
-def _speech_pcm() -> tuple[np.ndarray, str]:
+def speech_pcm(text: str, *, pad_s: float = 0.0) -> tuple[np.ndarray, str]:
+    """`text` spoken at 48 kHz (espeak-ng + sox, else a synthetic voice), then `pad_s` of
+    silence; and how it was made."""
     espeak, sox = shutil.which("espeak-ng"), shutil.which("sox")
     if espeak and sox:
         with tempfile.TemporaryDirectory(prefix="ia-speech-") as tmp:
             raw, wav = Path(tmp) / "raw.wav", Path(tmp) / "speech.wav"
             try:
                 subprocess.run(
-                    [espeak, "-v", "en-us", "-s", "150", "-w", str(raw), SPEECH_TEXT],
+                    [espeak, "-v", "en-us", "-s", "150", "-w", str(raw), text],
                     check=True, capture_output=True, timeout=60,
                 )
                 subprocess.run(
                     [sox, str(raw), "-r", str(AUDIO_RATE_HZ), "-c", "1", "-b", "16", str(wav),
-                     "pad", "0", "0.6"],
+                     "pad", "0", str(pad_s)],
                     check=True, capture_output=True, timeout=60,
                 )
                 with av.open(str(wav)) as container:
@@ -138,7 +145,10 @@ def _speech_pcm() -> tuple[np.ndarray, str]:
                 return pcm.astype(np.int16), "espeak-ng + sox"
             except (subprocess.SubprocessError, OSError, av.FFmpegError) as exc:
                 log.warning("espeak-ng/sox failed (%s); using a synthetic voice", exc)
-    return _synthetic_voice(), "synthetic voice"
+    seconds = max(1.0, len(text.split()) / 2.5)  # ~150 words a minute, as espeak-ng speaks
+    voice = np.concatenate([_synthetic_voice(seconds), np.zeros(int(pad_s * AUDIO_RATE_HZ),
+                                                                 np.int16)])
+    return voice, "synthetic voice"
 
 
 def _synthetic_voice(seconds: float = 20.0) -> np.ndarray:
@@ -193,12 +203,17 @@ class ClipTrack(MediaStreamTrack):
             self.max_lateness_s = max(self.max_lateness_s, time.monotonic() - due)
             if self.readyState != "live":
                 raise MediaStreamError
-        packet = Packet(self._clip.payloads[self._index])
+        packet = Packet(self.next_payload(time.monotonic()))
         packet.pts = self._pts
         packet.time_base = self._clip.time_base
-        self._index = (self._index + 1) % len(self._clip.payloads)
         self.sent += 1
         return packet
+
+    def next_payload(self, now: float) -> bytes:
+        """What to send in the slot due now: the clip, round and round."""
+        payload = self._clip.payloads[self._index]
+        self._index = (self._index + 1) % len(self._clip.payloads)
+        return payload
 
 
 @functools.cache

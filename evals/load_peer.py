@@ -26,6 +26,8 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription, r
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from evals.load_media import Clip, ClipTrack
+from evals.load_turns import TurnClips, TurnTakingTrack
+from evals.playout_clock import PlayoutClock
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ VOICED_MIN_BYTES = 8
 class Arrival(NamedTuple):
     at: float  # time.monotonic() when the jitter buffer completed the frame
     size: int  # payload bytes
+    timestamp: int  # its RTP timestamp
 
 
 def _arrivals_on_the_loop(
@@ -55,7 +58,7 @@ def _arrivals_on_the_loop(
         if task is None:
             output_q.put_nowait(None)
         elif task[0].mimeType.lower() == "audio/opus":
-            output_q.put_nowait(Arrival(time.monotonic(), len(task[1].data)))
+            output_q.put_nowait(Arrival(time.monotonic(), len(task[1].data), task[1].timestamp))
 
     def take_over() -> None:
         while not input_q.empty():
@@ -102,11 +105,13 @@ class RtpCounts:
 
 
 class LoadPeer:
-    def __init__(self, index: int, speech: Clip, video: Clip | None) -> None:
+    def __init__(self, index: int, speech: Clip | TurnClips, video: Clip | None) -> None:
         self.index = index
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         # Different peers start at different points of the speech, like different people.
-        self.audio = ClipTrack("audio", speech, offset=index * 97)
+        self.audio = (TurnTakingTrack(speech, offset=index) if isinstance(speech, TurnClips)
+                      else ClipTrack("audio", speech, offset=index * 97))
+        self.turns = self.audio if isinstance(self.audio, TurnTakingTrack) else None
         self.pc.addTrack(self.audio)
         self.video: ClipTrack | None = None
         if video is not None:
@@ -165,12 +170,15 @@ class LoadPeer:
             self._readers.append(asyncio.ensure_future(self._read_back(track)))
 
     async def _read_back(self, track: MediaStreamTrack) -> None:
+        playout = PlayoutClock()
         try:
             while True:
                 arrival: Arrival = await track.recv()  # type: ignore[assignment]
                 self.back_packets += 1
                 if arrival.size >= VOICED_MIN_BYTES:
                     self.back_voiced += 1
+                    if self.turns is not None:
+                        self.turns.heard(playout.heard_at(arrival.timestamp, arrival.at))
                 if not self.first_back.is_set():
                     self.first_back.set()
         except (MediaStreamError, asyncio.CancelledError):

@@ -25,6 +25,7 @@ ROWS: list[tuple[str, str, int]] = [
     ("outbound frame interval p99 (ms)", "outbound_p99_ms", 1),
     ("frame → PCM-to-agent p99 (ms)", "pcm_p99_ms", 2),
     ("agent audio back, packets/s per peer (voiced)", "", 0),
+    ("turns: replies / unanswered / p50 / p95 (ms)", "", 0),
     ("server GC: longest pause ≤ (ms)", "gc_pause_max_ms", 0),
     ("event loop lag p99 / worst ≤ (ms)", "", 0),
     ("event loop held > 5 ms (ticks)", "loop_lag_over_5ms", 0),
@@ -32,7 +33,7 @@ ROWS: list[tuple[str, str, int]] = [
     ("RTP lost client→server / server→client", "", 0),
     ("harness CPU % / worst send lateness / GC (ms)", "", 0),
     ("background requests ok / failed / p99 (ms)", "", 0),
-    ("verdict (lateness ≤ 40, outbound ≤ 30 ms)", "", 0),
+    ("verdict (lateness ≤ 40, outbound ≤ 30 ms; turns: replies p95 ≤ 1.3 s)", "", 0),
 ]
 RATIO_ROWS = {
     "cpu_pct_per_session",
@@ -48,6 +49,11 @@ def _cell(result: LoadResult, label: str, attr: str, digits: int) -> str:
         return f"{result.connected}/{result.peers} / {result.heard_back}"
     if label.startswith("agent audio back"):
         return f"{result.back_pps:.1f} ({result.back_voiced_pps:.1f})"
+    if label.startswith("turns"):
+        if not result.turns:
+            return "–"
+        return (f"{result.replies} / {result.unanswered} / {fmt(result.reply_p50_ms, 0)} / "
+                f"{fmt(result.reply_p95_ms, 0)}")
     if label.startswith("event loop lag"):
         return f"{fmt(result.loop_lag_p99_ms)} / {fmt(result.loop_lag_max_ms, 0)}"
     if label.startswith("whiteboard"):
@@ -120,12 +126,19 @@ def format_results(results: Sequence[LoadResult]) -> str:
     return "\n".join(lines)
 
 
+def _replies(result: LoadResult) -> str:
+    if not result.turns:
+        return "–"
+    missed = f", {result.unanswered} unanswered" if result.unanswered else ""
+    return f"{fmt(result.reply_p50_ms, 0)} / {fmt(result.reply_p95_ms, 0)}{missed}"
+
+
 def format_capacity(found: dict[str, tuple[int, list[LoadResult]]]) -> str:
     """`found`: run label (`LoadResult.label`) → (capacity, the runs that found it)."""
     lines = [
         "| server | N | pass | CPU %/session | RSS MB/session | lateness p99 | "
-        "outbound p99 | PCM p99 | back pkt/s (voiced) | harness CPU % |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "outbound p99 | PCM p99 | back pkt/s (voiced) | replies p50/p95 (ms) | harness CPU % |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, (_, runs) in found.items():
         for r in sorted(runs, key=lambda r: r.peers):
@@ -134,7 +147,7 @@ def format_capacity(found: dict[str, tuple[int, list[LoadResult]]]) -> str:
                 f"{fmt(r.cpu_pct_per_session, 2)} | {fmt(r.rss_per_session_mb, 2)} | "
                 f"{fmt(r.lateness_p99_ms)} | {fmt(r.outbound_p99_ms)} | "
                 f"{fmt(r.pcm_p99_ms, 2)} | {r.back_pps:.1f} ({r.back_voiced_pps:.1f}) | "
-                f"{r.client_cpu_pct:.0f} |"
+                f"{_replies(r)} | {r.client_cpu_pct:.0f} |"
             )
     lines.append("")
     for label, (capacity, _) in found.items():

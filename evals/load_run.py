@@ -29,6 +29,7 @@ from evals.load_media import canvas_png, speech_clip, video_clip
 from evals.load_peer import LoadPeer, RtpCounts, install_arrival_decoder, restore_decoder
 from evals.load_report import fmt
 from evals.load_server import server_under_test, start_profiler, wait_quiet
+from evals.load_turns import turn_clips
 from server.live.ice import disable_loopback_only, enable_loopback_only, loopback_only_enabled
 
 
@@ -83,10 +84,10 @@ def _ms(seconds: float | None) -> float | None:
 
 async def run_load(cfg: LoadConfig) -> LoadResult:
     """One bounded run: connect `cfg.peers`, measure `cfg.seconds`, close everything."""
-    speech = speech_clip()
+    speech = turn_clips() if cfg.turns else speech_clip()
     video = video_clip() if cfg.video else None
     result = LoadResult(server=cfg.server, peers=cfg.peers, video=cfg.video, canvas=cfg.canvas,
-                        variant=cfg.variant if cfg.server == "ours" else None)
+                        variant=cfg.variant if cfg.server == "ours" else None, turns=cfg.turns)
     had_loopback = loopback_only_enabled()
     enable_loopback_only()
     previous_decoder = install_arrival_decoder()
@@ -212,6 +213,18 @@ async def _measure_window(
     result.back_voiced_pps = voiced / peer_s if peer_s else 0.0
     lost = sum((c1 - c0 for c0, c1 in zip(counts0, counts1, strict=True)), RtpCounts())
     result.lost_to_server, result.lost_from_server = lost.sent_lost, lost.back_lost
+    _count_replies(live, wall0, wall1, result)
+
+
+def _count_replies(live: Sequence[LoadPeer], t0: float, t1: float, result: LoadResult) -> None:
+    """Turn-taking peers: the replies to sentences ended inside the window."""
+    delays = [s for p in live if p.turns is not None
+              for at, s in p.turns.replies if t0 <= at <= t1]
+    result.replies = len(delays)
+    result.unanswered = sum(1 for p in live if p.turns is not None
+                            for at in p.turns.unanswered if t0 <= at <= t1)
+    result.reply_p50_ms = _ms(measure.percentile(delays, 0.50))
+    result.reply_p95_ms = _ms(measure.percentile(delays, 0.95))
 
 
 async def find_capacity(
