@@ -3,7 +3,8 @@
 The growing utterance is decoded about every `STEP_S` of new audio (partial captions), and
 again as soon as the candidate pauses. Words two decodes in a row agree on (and that are
 not at the moving edge) are committed and their audio is dropped from the buffer
-("local agreement", as whisper_streaming does), so each decode covers only a few seconds.
+("local agreement", as whisper_streaming does), so each decode covers only a few seconds;
+past `MAX_TAIL_S` of uncommitted audio the newest words are committed without agreement.
 When the utterance ends, the last decode is reused if it already covered all the voiced
 audio (it usually has: it ran during the end-of-speech wait); otherwise only the
 uncommitted tail is decoded.
@@ -43,6 +44,10 @@ BYTES_PER_S = RATE_HZ * 2
 STEP_S = 1.2  # new audio that triggers a partial decode
 PAUSE_MS = 200  # trailing non-speech after unheard speech triggers a decode (likely the last)
 EDGE_S = 0.8  # words ending this close to the buffer's end are never committed
+# Past this much uncommitted audio the newest hypothesis is committed up to the edge even
+# where two decodes disagree (unclear speech never agrees with itself): the end of an
+# utterance then decodes at most a few seconds, whatever the candidate said before it.
+MAX_TAIL_S = 4.0
 FRAME = RATE_HZ * 20 // 1000 * 2
 PROMPT_WORDS = 40
 
@@ -211,7 +216,8 @@ class WhisperTranscriber:
         agreed = _agreed(utt.hypothesis, words)
         edge = size / BYTES_PER_S - EDGE_S
         commit = 0
-        while commit < agreed and words[commit].end <= edge:
+        settled = len(words) if size / BYTES_PER_S > MAX_TAIL_S else agreed
+        while commit < settled and words[commit].end <= edge:
             commit += 1
         cut_s = 0.0
         if commit:
