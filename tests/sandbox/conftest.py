@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,3 +65,25 @@ def processes_of(uids: set[int]) -> list[int]:
         if uid in uids and not fields.get("State", "").strip().startswith("Z"):
             found.append(int(entry.name))
     return found
+
+
+def survivors(uids: set[int], grace_s: float = 2.0) -> list[str]:
+    """Processes of `uids` still alive `grace_s` after a run: a task SIGKILLed at the run's
+    end can still be exiting when the run returns (it has left the slot's cgroups but is not
+    yet a zombie). Each as "pid state cgroup", for the failure message."""
+    deadline = time.monotonic() + grace_s
+    while (pids := processes_of(uids)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return [_describe(pid) for pid in pids]
+
+
+def _describe(pid: int) -> str:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        state = next((ln.split(":", 1)[1].strip() for ln in status.splitlines()
+                      if ln.startswith("State:")), "?")
+        cgroup = Path(f"/proc/{pid}/cgroup").read_text().strip().replace("\n", " ")
+    except OSError:
+        return f"{pid} (gone)"
+    return f"{pid} {state} {cgroup[:200]}"
+

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import Sandbox, SandboxConfig
-from tests.sandbox.conftest import REPO_ROOT, TEST_UID_BASE, processes_of, slot_uids
+from tests.sandbox.conftest import REPO_ROOT, TEST_UID_BASE, slot_uids, survivors
 
 SHORT = {"wall_s": 1.5}
 
@@ -23,7 +23,7 @@ SHORT = {"wall_s": 1.5}
 @pytest.fixture(autouse=True)
 def no_leftovers(sandbox: Sandbox):
     yield
-    assert processes_of(slot_uids(sandbox)) == [], "jailed processes survived the run"
+    assert survivors(slot_uids(sandbox)) == [], "jailed processes survived the run"
 
 
 @pytest.fixture
@@ -154,7 +154,7 @@ async def test_fork_bomb_is_contained(sandbox: Sandbox) -> None:
     for r in (py, js):
         assert r.error_kind in ("timeout", "runtime_error"), r
         assert r.time_ms < 6000
-    assert processes_of(slot_uids(sandbox)) == []
+    assert survivors(slot_uids(sandbox)) == []
     host = await asyncio.create_subprocess_exec("true")
     assert await host.wait() == 0  # the host can still fork
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sandbox import Sandbox
-from tests.sandbox.conftest import REPO_ROOT, processes_of, slot_uids
+from tests.sandbox.conftest import REPO_ROOT, slot_uids, survivors
 from tests.sandbox.test_hostile import listener  # noqa: F401 - fixture
 
 ROOMY = {"wall_s": 30}  # for programs that end by themselves: JVM start-up on a busy machine
@@ -32,7 +32,7 @@ def main(body: str, imports: str = "") -> str:
 @pytest.fixture(autouse=True)
 def no_leftovers(sandbox: Sandbox):
     yield
-    assert processes_of(slot_uids(sandbox)) == [], "jailed processes survived the run"
+    assert survivors(slot_uids(sandbox)) == [], "jailed processes survived the run"
 
 
 async def test_network_and_host_files_are_out_of_reach(sandbox: Sandbox, listener) -> None:  # noqa: F811

@@ -12,7 +12,7 @@ import pytest
 import sandbox as sandbox_pkg
 from sandbox import Busy, Sandbox, SandboxConfig, SandboxError
 from sandbox.service import select_backend
-from tests.sandbox.conftest import TEST_UID_BASE, processes_of, slot_uids
+from tests.sandbox.conftest import TEST_UID_BASE, slot_uids, survivors
 
 ADD = {
     "entry_point": {"python": "add", "javascript": "add"},
@@ -116,7 +116,7 @@ async def test_cancelling_a_run_kills_it_and_frees_the_slot(sandbox: Sandbox) ->
         await asyncio.sleep(0.01)
     assert sandbox.pool.running == 0
     assert time.monotonic() - t0 < 2
-    assert processes_of(slot_uids(sandbox)) == []
+    assert survivors(slot_uids(sandbox)) == []
 
 
 async def test_module_level_api_uses_env_config(monkeypatch) -> None:
@@ -167,7 +167,7 @@ async def test_a_dead_spawner_is_replaced() -> None:
         with pytest.raises(SandboxError):
             await run
         assert (await sb.run("python", "print(2)")).stdout == "2\n"
-        assert processes_of(slot_uids(sb)) == []
+        assert survivors(slot_uids(sb)) == []
     finally:
         sb.close()
     for controller in ("memory", "pids"):
