@@ -109,9 +109,12 @@ class LoadPeer:
         self.index = index
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         # Different peers start at different points of the speech, like different people.
-        self.audio = (TurnTakingTrack(speech, offset=index) if isinstance(speech, TurnClips)
-                      else ClipTrack("audio", speech, offset=index * 97))
-        self.turns = self.audio if isinstance(self.audio, TurnTakingTrack) else None
+        self.turns: TurnTakingTrack | None = None
+        self.audio: ClipTrack
+        if isinstance(speech, TurnClips):
+            self.audio = self.turns = TurnTakingTrack(speech, offset=index)
+        else:
+            self.audio = ClipTrack("audio", speech, offset=index * 97)
         self.pc.addTrack(self.audio)
         self.video: ClipTrack | None = None
         if video is not None:

@@ -20,14 +20,13 @@ from typing import Any
 from aiohttp import web
 
 from agents.offline import protocol as p
-from agents.offline.asr import Heard, StableText, Transcriber
-from agents.offline.brain import Action, Brain, CallTool, Say
-from agents.offline.brief import parse_brief
+from agents.offline.asr import Heard, StableText
+from agents.offline.brain import Action, CallTool, Say
 from agents.offline.context import SessionContext, holds_turn_for_tools
 from agents.offline.paced_audio import OUT_BYTES_PER_S, PacedAudio
+from agents.offline.session_setup import brain_for, transcriber_for
 from agents.offline.tts import resample, split_sentences, voice_for
 from agents.offline.vad import SpeechAudio, SpeechEnd, SpeechStart, TurnDetector
-from agents.offline.whisper_stream import WhisperTranscriber
 
 log = logging.getLogger(__name__)
 
@@ -50,31 +49,11 @@ class LiveSession:
         self.ws = ws
         self.setup = setup
         self.session_id = session_id
-        functions = {f.name: f for f in setup.functions}
-        agents = (
-            functions["transfer_to_agent"].enums.get("agent_name", ())
-            if "transfer_to_agent" in functions
-            else ()
-        )
-        if restored is not None:
-            self.brain = Brain.from_dict(restored["brain"])
-            self.brain.tool_names = tuple(functions)
-            self.brain.agent_names = tuple(agents)
-        else:
-            self.brain = Brain.create(
-                parse_brief(setup.instruction), seed=seed, tool_names=functions, agent_names=agents
-            )
+        self.brain = brain_for(setup, restored, seed)
         self.voice = voice_for(setup.voice_name)
         self.hold_for_tools = holds_turn_for_tools(setup.model)
         self.vad = TurnDetector(ctx.vad)
-        self.asr: Transcriber | WhisperTranscriber | None = None
-        if ctx.whisper is not None and ctx.pool is not None:
-            self.asr = WhisperTranscriber(ctx.whisper, ctx.pool, on_partial=self._on_partial,
-                                          vocabulary=self.brain.vocabulary)
-        elif ctx.asr is not None:
-            remote = ctx.asr_pool.lease() if ctx.asr_pool is not None else None
-            self.asr = Transcriber(ctx.asr, ctx.executor, on_partial=self._on_partial,
-                                   remote=remote)
+        self.asr = transcriber_for(ctx, self.brain, self._on_partial)
         self._stable = StableText()
         self._manual_activity = False
         self._held_text = ""

@@ -15,12 +15,12 @@ The peer connection and the recorder can be swapped for fakes in tests (`peer_fa
 
 Rejoin (issue 9): a connection lost or closed without a hang-up does not end the session.
 The session lets that link go and waits `rejoin_grace_s` with everything else running (the
-agent, the recorder, the transcript); meanwhile a drain plays the interviewer's track into
-the recording alone, so its clock runs on, and events wait in the outbox
-(`server.live.outbox`). A new offer for the interview (`rejoin()`) brings a new link to the
-same session: the candidate's tracks continue the same recorded tracks (the time away kept
-as silence), and the agent is told the candidate is back. Only when the grace runs out does
-the session end, with the reason of the loss.
+agent, the recorder, the transcript); meanwhile a drain (`server.live.outbound_drain`) plays
+the interviewer's track into the recording alone, so its clock runs on, and events wait in
+the outbox (`server.live.outbox`). A new offer for the interview (`rejoin()`) brings a new
+link to the same session: the candidate's tracks continue the same recorded tracks (the
+time away kept as silence), and the agent is told the candidate is back. Only when the grace
+runs out does the session end, with the reason of the loss.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from server.live.endings import EndReason
 from server.live.events import Event, EventError, EventRouter
 from server.live.ice import rtc_configuration
 from server.live.meters import AudioSeen, MeteredAgentTrack
+from server.live.outbound_drain import OutboundDrain
 from server.live.outbox import EventOutbox
 from server.live.peer_link import BadOffer, PeerLink
 from server.live.record import LiveRecord
@@ -139,7 +140,7 @@ class InterviewSession:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._closing: asyncio.Task[None] | None = None
         self._away: asyncio.Task[None] | None = None  # waiting for a rejoin (the grace timer)
-        self._drain: asyncio.Task[None] | None = None  # reads the outbound track while away
+        self._drain = OutboundDrain(self.outbound)  # reads the interviewer's track while away
         self.rejoins = 0
         self.last_audio_at = clock()
         self.audio_frames_seen = 0
@@ -224,22 +225,9 @@ class InterviewSession:
         """Let the lost link go; play the interviewer's track on alone; end when grace is up."""
         self.outbox.detach()
         await link.close()
-        if self._drain is None or self._drain.done():
-            self._drain = asyncio.ensure_future(self._drain_outbound())
+        self._drain.start()
         await asyncio.sleep(self.config.rejoin_grace_s)
         self.close(reason)
-
-    async def _drain_outbound(self) -> None:
-        """Nobody is listening: read the interviewer's track at its pace (into the recording),
-        so its clock runs on until a rejoined peer's sender takes over (on "connected")."""
-        with contextlib.suppress(Exception):
-            while True:
-                await self.outbound.recv()
-
-    def _stop_drain(self) -> None:
-        if self._drain is not None:
-            self._drain.cancel()
-            self._drain = None
 
     async def _welcome_back(self) -> None:
         with contextlib.suppress(TimeoutError):
@@ -268,7 +256,7 @@ class InterviewSession:
         if self.canvas is not None:
             self.canvas.close()
         self.pcm.close()
-        self._stop_drain()
+        self._drain.stop()
         self.outbound.end()
         await self.transcripts.close()
         await self.code.close()
@@ -332,7 +320,7 @@ class InterviewSession:
 
     def link_connected(self, link: PeerLink) -> None:
         if link is self._link:
-            self._stop_drain()  # its sender reads the interviewer's track now
+            self._drain.stop()  # its sender reads the interviewer's track now
 
     def link_lost(self, link: PeerLink, reason: EndReason) -> None:
         if link is not self._link:
